@@ -1,0 +1,5 @@
+if(KS_SANITIZE)
+  set(_ks_san -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer)
+  add_compile_options(${_ks_san})
+  add_link_options(${_ks_san})
+endif()

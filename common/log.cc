@@ -1,0 +1,44 @@
+#include "common/log.h"
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+
+namespace ks::log {
+namespace {
+
+std::atomic<Level> g_level{Level::info};
+
+constexpr std::string_view name(Level level) {
+  switch (level) {
+    case Level::debug: return "DEBUG";
+    case Level::info: return "INFO";
+    case Level::warn: return "WARN";
+    case Level::error: return "ERROR";
+  }
+  return "?";
+}
+
+}  // namespace
+
+void set_level(Level level) { g_level = level; }
+
+bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+
+void write(Level level, std::string_view event, std::string_view fields) {
+  using namespace std::chrono;
+  const auto now = system_clock::now();
+  const std::time_t secs = system_clock::to_time_t(now);
+  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
+  std::tm utc{};
+  gmtime_r(&secs, &utc);
+  char stamp[32];
+  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  // One fwrite per line keeps lines whole when several threads log.
+  const std::string line =
+      fmt::format("{}.{:03}Z {} {} {}\n", stamp, millis, name(level), event, fields);
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+}  // namespace ks::log
