@@ -17,11 +17,13 @@ constexpr auto kTables = [] {
   std::array<std::array<uint32_t, 256>, 8> t{};
   for (uint32_t b = 0; b < 256; ++b) {
     uint32_t c = b;
-    for (int i = 0; i < 8; ++i) c = (c >> 1) ^ ((c & 1) ? kPolynomial : 0);
+    for (int i = 0; i < 8; ++i)
+      c = (c >> 1) ^ ((c & 1) ? kPolynomial : 0);
     t[0][b] = c;
   }
   for (size_t k = 1; k < 8; ++k)
-    for (size_t b = 0; b < 256; ++b) t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
+    for (size_t b = 0; b < 256; ++b)
+      t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xff];
   return t;
 }();
 
@@ -37,13 +39,14 @@ uint32_t extend_portable(uint32_t crc, const unsigned char* p, size_t n) {
     p += 8;
     n -= 8;
   }
-  while (n--) crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xff];
+  while (n--)
+    crc = (crc >> 8) ^ kTables[0][(crc ^ *p++) & 0xff];
   return crc;
 }
 
 #if defined(__x86_64__)
 __attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const unsigned char* p,
-                                                         size_t n) {
+                                                        size_t n) {
   uint64_t c = crc;
   while (n >= 8) {
     uint64_t word;
@@ -53,7 +56,8 @@ __attribute__((target("sse4.2"))) uint32_t extend_sse42(uint32_t crc, const unsi
     n -= 8;
   }
   auto c32 = static_cast<uint32_t>(c);
-  while (n--) c32 = _mm_crc32_u8(c32, *p++);
+  while (n--)
+    c32 = _mm_crc32_u8(c32, *p++);
   return c32;
 }
 

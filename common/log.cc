@@ -12,19 +12,27 @@ std::atomic<Level> g_level{Level::info};
 
 constexpr std::string_view name(Level level) {
   switch (level) {
-    case Level::debug: return "DEBUG";
-    case Level::info: return "INFO";
-    case Level::warn: return "WARN";
-    case Level::error: return "ERROR";
+    case Level::debug:
+      return "DEBUG";
+    case Level::info:
+      return "INFO";
+    case Level::warn:
+      return "WARN";
+    case Level::error:
+      return "ERROR";
   }
   return "?";
 }
 
 }  // namespace
 
-void set_level(Level level) { g_level = level; }
+void set_level(Level level) {
+  g_level = level;
+}
 
-bool enabled(Level level) { return level >= g_level.load(std::memory_order_relaxed); }
+bool enabled(Level level) {
+  return level >= g_level.load(std::memory_order_relaxed);
+}
 
 void write(Level level, std::string_view event, std::string_view fields) {
   using namespace std::chrono;

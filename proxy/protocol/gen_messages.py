@@ -1,0 +1,289 @@
+#!/usr/bin/env python3
+"""Generates C++ message structs with versioned encode/decode from messages.def.
+
+The table format is described at the top of messages.def. One description per
+message serves every version: decode and encode branch on the version per
+field, so a request decoded at the client's version can be re-encoded at the
+version the upstream broker speaks.
+"""
+import re
+import sys
+
+PRIMITIVES = {
+    "int8": ("int8_t", "0"), "int16": ("int16_t", "0"), "int32": ("int32_t", "0"),
+    "int64": ("int64_t", "0"), "bool": ("bool", "false"), "float64": ("double", "0"),
+    "uuid": ("Uuid", None),
+}
+MAX_VERSION = 0x7FFF
+
+
+class Field:
+    def __init__(self, name, type_, attrs, line):
+        self.name, self.type, self.line = name, type_, line
+        self.versions = parse_range(attrs.get("versions", "0+"))
+        self.nullable = parse_range(attrs["nullable"]) if "nullable" in attrs else None
+        self.default = attrs.get("default")
+        self.children = []  # fields of an inline struct, for [Struct] types
+
+    @property
+    def is_array(self):
+        return self.type.startswith("[")
+
+    @property
+    def element(self):
+        return self.type[1:-1]
+
+    @property
+    def is_struct_array(self):
+        return self.is_array and self.element not in PRIMITIVES and self.element != "string"
+
+
+class Message:
+    def __init__(self, name, attrs, line):
+        self.name, self.line = name, line
+        self.api = int(attrs["api"])
+        self.versions = parse_range(attrs["versions"])
+        self.flexible = parse_range(attrs.get("flexible", "none"))
+        self.fields = []
+
+
+def parse_range(text):
+    if text == "none":
+        return (MAX_VERSION + 1, MAX_VERSION + 1)
+    if text.endswith("+"):
+        return (int(text[:-1]), MAX_VERSION)
+    if "-" in text:
+        lo, hi = text.split("-")
+        return (int(lo), int(hi))
+    return (int(text), int(text))
+
+
+def parse(path):
+    messages, stack = [], []
+    for number, raw in enumerate(open(path), 1):
+        text = raw.split("#", 1)[0].rstrip()
+        if not text.strip():
+            continue
+        indent = len(text) - len(text.lstrip())
+        words = text.split()
+        attrs = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+        if words[0] == "message":
+            attrs = dict(w.split("=", 1) for w in words[2:])
+            messages.append(Message(words[1], attrs, number))
+            stack = [(0, messages[-1].fields)]
+            continue
+        if not messages or indent % 2 or indent == 0:
+            sys.exit(f"{path}:{number}: field outside a message or odd indent")
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if not stack:
+            sys.exit(f"{path}:{number}: bad indentation")
+        field = Field(words[0], words[1], attrs, number)
+        stack[-1][1].append(field)
+        if field.is_struct_array:
+            stack.append((indent, field.children))
+    return messages
+
+
+def cpp_element_type(field):
+    e = field.element
+    if e in PRIMITIVES:
+        return PRIMITIVES[e][0]
+    if e == "string":
+        return "std::string"
+    return e
+
+
+def cpp_type(field):
+    t = field.type
+    if t in PRIMITIVES:
+        return PRIMITIVES[t][0]
+    if t == "records":
+        return "std::optional<Bytes>"
+    if t in ("string", "bytes"):
+        base = "std::string" if t == "string" else "Bytes"
+        return f"std::optional<{base}>" if field.nullable else base
+    if field.is_array:
+        vec = f"std::vector<{cpp_element_type(field)}>"
+        return f"std::optional<{vec}>" if field.nullable else vec
+    sys.exit(f"line {field.line}: unknown type {t}")
+
+
+def initializer(field):
+    if field.default is not None:
+        return f" = {field.default}"
+    if field.type in PRIMITIVES and PRIMITIVES[field.type][1] is not None:
+        return f" = {PRIMITIVES[field.type][1]}"
+    return ""
+
+
+def version_condition(rng, outer):
+    """C++ condition for `version` in rng, dropping bounds implied by outer."""
+    lo, hi = rng
+    parts = []
+    if lo > outer[0]:
+        parts.append(f"version >= {lo}")
+    if hi < outer[1]:
+        parts.append(f"version <= {hi}")
+    return " && ".join(parts)
+
+
+def emit_struct(name, fields, msg, out, indent):
+    pad = " " * indent
+    out.append(f"{pad}struct {name} {{")
+    if indent == 0:
+        out.append(f"  static constexpr ApiKey kApiKey = static_cast<ApiKey>({msg.api});")
+        out.append(f"  static constexpr int16_t kMinVersion = {msg.versions[0]};")
+        out.append(f"  static constexpr int16_t kMaxVersion = {msg.versions[1]};")
+        out.append(f"  static constexpr int16_t kFirstFlexible = {msg.flexible[0]};")
+        out.append("")
+    for f in fields:
+        if f.is_struct_array:
+            emit_struct(f.element, f.children, msg, out, indent + 2)
+    for f in fields:
+        out.append(f"{pad}  {cpp_type(f)} {f.name}{initializer(f)};")
+    out.append("")
+    out.append(f"{pad}  void decode(Reader& r, int16_t version);")
+    out.append(f"{pad}  void encode(Writer& w, int16_t version) const;")
+    out.append(f"{pad}}};")
+
+
+def read_scalar(kind, flexible="flexible"):
+    if kind in PRIMITIVES:
+        return {"bool": "r.boolean()"}.get(kind, f"r.{kind}()")
+    if kind == "string":
+        return f"r.string({flexible})"
+    sys.exit(f"unsupported element {kind}")
+
+
+def write_scalar(kind, value):
+    if kind in PRIMITIVES:
+        return {"bool": f"w.boolean({value})"}.get(kind, f"w.{kind}({value})")
+    if kind == "string":
+        return f"w.string({value}, flexible)"
+    sys.exit(f"unsupported element {kind}")
+
+
+def decode_field(f, msg):
+    n = f.name
+    nullable_now = (version_condition(f.nullable, msg.versions) or "true") if f.nullable else "false"
+    t = f.type
+    if t in PRIMITIVES:
+        return [f"{n} = {read_scalar(t)};"]
+    if t == "records":
+        return [f"{n} = r.nullable_bytes(flexible);"]
+    if t == "string":
+        if not f.nullable:
+            return [f"{n} = r.string(flexible);"]
+        return [f"if ({nullable_now}) {n} = r.nullable_string(flexible); else {n} = r.string(flexible);"]
+    if t == "bytes":
+        if not f.nullable:
+            return [f"{n} = r.bytes(flexible);"]
+        return [f"if ({nullable_now}) {n} = r.nullable_bytes(flexible); else {n} = r.bytes(flexible);"]
+    # arrays
+    if f.is_struct_array:
+        each = "e.decode(r, version);"
+    else:
+        each = f"e = {read_scalar(f.element)};"
+    lines = ["{", "  const int32_t n = r.array_length(flexible);"]
+    target = n
+    if f.nullable:
+        lines.append(f"  if (n < 0) {{ {n}.reset(); }} else {{ {n}.emplace(); }}")
+        target = f"(*{n})"
+        lines.append(f"  if (n >= 0) {{ {target}.resize(static_cast<size_t>(n)); for (auto& e : {target}) {each} }}")
+    else:
+        lines.append(f"  {target}.resize(n > 0 ? static_cast<size_t>(n) : 0);")
+        lines.append(f"  for (auto& e : {target}) {each}")
+    lines.append("}")
+    return lines
+
+
+def encode_field(f, msg):
+    n = f.name
+    t = f.type
+    nullable_now = (version_condition(f.nullable, msg.versions) or "true") if f.nullable else "false"
+    if t in PRIMITIVES:
+        return [write_scalar(t, n) + ";"]
+    if t == "records":
+        return [f"w.nullable_bytes({n}, flexible);"]
+    if t in ("string", "bytes"):
+        plain = f"w.{t}({n}, flexible);"
+        if not f.nullable:
+            return [plain]
+        empty = 'std::string_view{}' if t == "string" else "Bytes{}"
+        return [f"if ({nullable_now}) w.nullable_{t}({n}, flexible); "
+                f"else w.{t}({n} ? *{n} : {empty}, flexible);"]
+    each = "e.encode(w, version);" if f.is_struct_array else write_scalar(f.element, "e") + ";"
+    if f.nullable:
+        # A null array where this version has no null is written empty.
+        null_length = "-1" if nullable_now == "true" else f"({nullable_now}) ? -1 : 0"
+        return [f"if (!{n}) {{ w.array_length({null_length}, flexible); }} else {{",
+                f"  w.array_length(static_cast<int32_t>({n}->size()), flexible);",
+                f"  for (const auto& e : *{n}) {each}", "}"]
+    return [f"w.array_length(static_cast<int32_t>({n}.size()), flexible);",
+            f"for (const auto& e : {n}) {each}"]
+
+
+def emit_functions(qualified, fields, msg, out):
+    for kind, body in (("decode", decode_field), ("encode", encode_field)):
+        sig = (f"void {qualified}::decode(Reader& r, int16_t version)" if kind == "decode"
+               else f"void {qualified}::encode(Writer& w, int16_t version) const")
+        out.append(sig + " {")
+        out.append(f"  const bool flexible = version >= {msg.flexible[0]};")
+        for f in fields:
+            cond = version_condition(f.versions, msg.versions)
+            lines = body(f, msg)
+            if cond:
+                out.append(f"  if ({cond}) {{")
+                out.extend("    " + l for l in lines)
+                out.append("  }")
+            else:
+                out.extend("  " + l for l in lines)
+        if kind == "decode":
+            out.append("  if (flexible) r.skip_tagged_fields();")
+        else:
+            out.append("  if (flexible) w.empty_tagged_fields();")
+        out.append("}")
+        out.append("")
+    for f in fields:
+        if f.is_struct_array:
+            emit_functions(f"{qualified}::{f.element}", f.children, msg, out)
+
+
+def main():
+    spec, header, source = sys.argv[1:4]
+    messages = parse(spec)
+    h = ["// Generated by gen_messages.py from messages.def. Do not edit.", "#pragma once",
+         "#include <cstdint>", "#include <optional>", "#include <string>", "#include <vector>", "",
+         '#include "proxy/protocol/api_key.h"', '#include "proxy/protocol/wire.h"', "",
+         "namespace ks::protocol {", ""]
+    for m in messages:
+        emit_struct(m.name, m.fields, m, h, 0)
+        h.append("")
+    h += ["// Versions of every request above, for header parsing and ApiVersions.",
+          "struct ApiRange {", "  ApiKey key;", "  int16_t min_version;", "  int16_t max_version;",
+          "  int16_t first_flexible;", "};", "", "inline constexpr ApiRange kApiRanges[] = {"]
+    for m in messages:
+        if m.name.endswith("Request"):
+            h.append(f"    {{{m.name}::kApiKey, {m.name}::kMinVersion, {m.name}::kMaxVersion, "
+                     f"{m.name}::kFirstFlexible}},")
+    h += ["};", "", "// The range for `key`, or nullptr when we have no schema for it.",
+          "const ApiRange* find_api(ApiKey key);", ""]
+    h.append("}  // namespace ks::protocol")
+    c = ["// Generated by gen_messages.py from messages.def. Do not edit.",
+         '#include "proxy/protocol/messages.h"', "",
+         "// Generated code checks every field against the version; some of those",
+         "// comparisons are always true for a given message, which is fine.",
+         '#pragma GCC diagnostic ignored "-Wtype-limits"', "",
+         "namespace ks::protocol {", ""]
+    for m in messages:
+        emit_functions(m.name, m.fields, m, c)
+    c += ["const ApiRange* find_api(ApiKey key) {", "  for (const auto& range : kApiRanges)",
+          "    if (range.key == key) return &range;", "  return nullptr;", "}", ""]
+    c.append("}  // namespace ks::protocol")
+    open(header, "w").write("\n".join(h) + "\n")
+    open(source, "w").write("\n".join(c) + "\n")
+
+
+if __name__ == "__main__":
+    main()

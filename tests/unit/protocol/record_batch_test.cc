@@ -1,0 +1,97 @@
+#include "proxy/protocol/record_batch.h"
+
+#include <gtest/gtest.h>
+
+namespace ks::protocol {
+namespace {
+
+// A batch of 3 records built by kafka-python's DefaultRecordBatchBuilder
+// (an independent implementation): producer id 4242, epoch 3, sequence 17.
+const std::vector<uint8_t> kPythonBatch = {
+    0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x6d, 0x00, 0x00, 0x00, 0x00,
+    0x02, 0xd1, 0x65, 0x61, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x01, 0x8b, 0xcf,
+    0xe5, 0x68, 0x00, 0x00, 0x00, 0x01, 0x8b, 0xcf, 0xe5, 0x68, 0x02, 0x00, 0x00, 0x00, 0x00, 0x00,
+    0x00, 0x10, 0x92, 0x00, 0x03, 0x00, 0x00, 0x00, 0x11, 0x00, 0x00, 0x00, 0x03, 0x26, 0x00, 0x00,
+    0x00, 0x04, 0x6b, 0x30, 0x0e, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x2d, 0x30, 0x02, 0x02, 0x68, 0x02,
+    0x76, 0x26, 0x00, 0x02, 0x02, 0x04, 0x6b, 0x31, 0x0e, 0x76, 0x61, 0x6c, 0x75, 0x65, 0x2d, 0x31,
+    0x02, 0x02, 0x68, 0x02, 0x76, 0x26, 0x00, 0x04, 0x04, 0x04, 0x6b, 0x32, 0x0e, 0x76, 0x61, 0x6c,
+    0x75, 0x65, 0x2d, 0x32, 0x02, 0x02, 0x68, 0x02, 0x76};
+
+std::vector<std::byte> python_batch() {
+  std::vector<std::byte> out;
+  for (uint8_t b : kPythonBatch)
+    out.push_back(static_cast<std::byte>(b));
+  return out;
+}
+
+TEST(RecordBatch, ParsesAndValidatesAnotherClientsBatch) {
+  const auto batch = python_batch();
+  BatchHeader h;
+  ASSERT_EQ(validate_produce_batch(batch, h), ErrorCode::none);
+  EXPECT_EQ(h.magic, 2);
+  EXPECT_EQ(h.record_count, 3);
+  EXPECT_EQ(h.producer_id, 4242);
+  EXPECT_EQ(h.producer_epoch, 3);
+  EXPECT_EQ(h.base_sequence, 17);
+  EXPECT_EQ(h.last_sequence(), 19);
+  EXPECT_EQ(h.total_size(), batch.size());
+  EXPECT_FALSE(h.is_transactional());
+}
+
+TEST(RecordBatch, EveryFlippedByteAfterTheCrcFieldIsDetected) {
+  for (size_t i = batch_offset::attributes; i < kPythonBatch.size(); ++i) {
+    auto batch = python_batch();
+    batch[i] ^= std::byte{0x01};
+    BatchHeader h;
+    EXPECT_NE(validate_produce_batch(batch, h), ErrorCode::none) << i;
+  }
+}
+
+TEST(RecordBatch, WrongMagicIsRejected) {
+  auto batch = python_batch();
+  batch[batch_offset::magic] = std::byte{1};
+  BatchHeader h;
+  EXPECT_EQ(validate_produce_batch(batch, h), ErrorCode::unsupported_for_message_format);
+}
+
+TEST(RecordBatch, LengthMismatchIsCorrupt) {
+  auto batch = python_batch();
+  batch.push_back(std::byte{0});
+  BatchHeader h;
+  EXPECT_EQ(validate_produce_batch(batch, h), ErrorCode::corrupt_message);
+  batch.resize(kBatchHeaderSize - 1);
+  EXPECT_EQ(validate_produce_batch(batch, h), ErrorCode::corrupt_message);
+}
+
+TEST(RecordBatch, RewriteProducerKeepsTheBatchValid) {
+  auto batch = python_batch();
+  rewrite_producer(batch, 99, 1, 1000);
+  BatchHeader h;
+  ASSERT_EQ(validate_produce_batch(batch, h), ErrorCode::none);
+  EXPECT_EQ(h.producer_id, 99);
+  EXPECT_EQ(h.producer_epoch, 1);
+  EXPECT_EQ(h.base_sequence, 1000);
+  // Records themselves untouched.
+  EXPECT_TRUE(std::equal(batch.begin() + kBatchHeaderSize, batch.end(),
+                         python_batch().begin() + kBatchHeaderSize));
+}
+
+TEST(RecordBatch, SequenceWrapsLikeKafka) {
+  BatchHeader h;
+  h.base_sequence = INT32_MAX;
+  h.last_offset_delta = 2;
+  EXPECT_EQ(h.last_sequence(), 1);
+}
+
+TEST(RecordBatch, SplitIgnoresAPartialTrailingBatch) {
+  auto two = python_batch();
+  const auto one = python_batch();
+  two.insert(two.end(), one.begin(), one.end());
+  two.resize(two.size() - 5);
+  const auto batches = split_batches(two);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].size(), one.size());
+}
+
+}  // namespace
+}  // namespace ks::protocol
