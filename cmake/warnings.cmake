@@ -4,7 +4,7 @@ add_library(ks_warnings INTERFACE)
 target_compile_options(ks_warnings INTERFACE
   -Wall -Wextra -Wpedantic -Werror
   -Wshadow -Wnon-virtual-dtor -Wold-style-cast -Wcast-align
-  -Wunused -Woverloaded-virtual -Wnull-dereference -Wdouble-promotion
+  -Wunused -Woverloaded-virtual -Wdouble-promotion
   -Wimplicit-fallthrough)
 if(CMAKE_CXX_COMPILER_ID STREQUAL "GNU")
   # GCC 12 reports false positives on std::vector/std::string inlining at -O2+.

@@ -1,0 +1,130 @@
+#include "proxy/server/connection.h"
+
+#include "common/log.h"
+
+namespace ks::server {
+namespace {
+
+std::string describe(const tcp::socket& socket) {
+  boost::system::error_code ec;
+  const auto ep = socket.remote_endpoint(ec);
+  return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
+}
+
+}  // namespace
+
+Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits)
+    : socket_(std::move(socket)),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      peer_(describe(socket_)),
+      slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
+
+void Connection::start() {
+  asio::co_spawn(socket_.get_executor(), reader(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), writer(), asio::detached);
+}
+
+void Connection::stop() {
+  reading_ = false;
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  slot_done_.cancel();
+  slot_freed_.cancel();
+}
+
+void Connection::close(std::string_view reason) {
+  if (closed_) return;
+  closed_ = true;
+  reading_ = false;
+  log::debug("connection.closed", "peer={} reason=\"{}\"", peer_, reason);
+  boost::system::error_code ignored;
+  socket_.shutdown(tcp::socket::shutdown_both, ignored);
+  socket_.close(ignored);
+  slot_done_.cancel();
+  slot_freed_.cancel();
+}
+
+awaitable<void> Connection::reader() {
+  auto self = shared_from_this();
+  while (reading_) {
+    while (slots_.size() >= limits_.max_in_flight && reading_) {
+      boost::system::error_code ignored;
+      co_await slot_freed_.async_wait(nothrow(ignored));
+    }
+    std::array<std::byte, 4> size_bytes;
+    boost::system::error_code ec;
+    co_await asio::async_read(socket_, asio::buffer(size_bytes), nothrow(ec));
+    if (ec) break;  // peer closed or stop(): ordinary end
+    protocol::Reader size_reader(size_bytes);
+    const int32_t size = size_reader.int32();
+    if (size < 8 || static_cast<size_t>(size) > limits_.max_frame_bytes) {
+      log::warn("connection.bad_frame", "peer={} size={} limit={}", peer_, size,
+                limits_.max_frame_bytes);
+      close("bad frame size");
+      co_return;
+    }
+    auto request = std::make_shared<Request>();
+    request->frame.resize(static_cast<size_t>(size));
+    co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
+    if (ec) break;
+    protocol::Reader header_reader(request->frame);
+    request->header = protocol::decode_request_header(header_reader);
+    if (!header_reader.ok()) {
+      log::warn("connection.bad_header", "peer={} size={}", peer_, size);
+      close("malformed request header");
+      co_return;
+    }
+    request->body_offset = header_reader.position();
+    const auto api = request->header.api_key;
+    const auto version = request->header.api_version;
+    auto handled = dispatcher_.dispatch(std::move(request));
+    if (!handled) {
+      log::warn("connection.unsupported_request", "peer={} api_key={} ({}) version={}", peer_,
+                static_cast<int>(api), protocol::name(api), version);
+      close("unsupported api or version");
+      co_return;
+    }
+    auto slot = std::make_shared<Slot>();
+    slots_.push_back(slot);
+    Deferred deferred = co_await std::move(*handled);
+    if (closed_) co_return;
+    asio::co_spawn(socket_.get_executor(), complete(slot, std::move(deferred)), asio::detached);
+  }
+  // No more requests: the writer closes once every read request is answered.
+  reading_ = false;
+  slot_done_.cancel();
+}
+
+awaitable<void> Connection::complete(std::shared_ptr<Slot> slot, Deferred deferred) {
+  auto self = shared_from_this();
+  slot->response = co_await std::move(deferred);
+  slot->done = true;
+  slot_done_.cancel();
+}
+
+awaitable<void> Connection::writer() {
+  auto self = shared_from_this();
+  while (!closed_) {
+    if (slots_.empty() || !slots_.front()->done) {
+      if (slots_.empty() && !reading_) break;
+      boost::system::error_code ignored;
+      co_await slot_done_.async_wait(nothrow(ignored));
+      continue;
+    }
+    auto slot = std::move(slots_.front());
+    slots_.pop_front();
+    slot_freed_.cancel();
+    if (!slot->response) continue;  // acks=0: no answer
+    boost::system::error_code ec;
+    co_await asio::async_write(socket_, asio::buffer(*slot->response), nothrow(ec));
+    if (ec) {
+      close("write failed");
+      co_return;
+    }
+  }
+  close("done");
+}
+
+}  // namespace ks::server

@@ -1,0 +1,38 @@
+#pragma once
+// Routes each request to the handler registered for its API key and answers
+// ApiVersions from the same registry, so the versions we advertise are
+// exactly the ones we handle.
+#include <functional>
+#include <map>
+
+#include "proxy/server/request.h"
+
+namespace ks::server {
+
+using Handler = std::function<awaitable<Deferred>(std::shared_ptr<const Request>)>;
+
+class Dispatcher {
+ public:
+  Dispatcher();
+
+  // Registers `handler` for `key` at versions [min, max] (clipped to what
+  // the codec supports).
+  void add(protocol::ApiKey key, int16_t min_version, int16_t max_version, Handler handler);
+
+  // nullopt when the request is for an API or version we do not serve; the
+  // caller closes the connection (what Kafka brokers do: there is no
+  // response format to answer in for an API we do not know).
+  std::optional<awaitable<Deferred>> dispatch(std::shared_ptr<const Request> request) const;
+
+ private:
+  struct Entry {
+    int16_t min_version;
+    int16_t max_version;
+    Handler handler;
+  };
+  awaitable<Deferred> api_versions(std::shared_ptr<const Request> request) const;
+
+  std::map<protocol::ApiKey, Entry> handlers_;
+};
+
+}  // namespace ks::server

@@ -1,0 +1,56 @@
+#include "proxy/server/listener.h"
+
+#include "common/log.h"
+
+namespace ks::server {
+
+Listener::Listener(asio::any_io_executor executor, const Dispatcher& dispatcher,
+                   ConnectionLimits limits)
+    : acceptor_(executor), dispatcher_(dispatcher), limits_(limits) {}
+
+std::error_code Listener::open(const tcp::endpoint& endpoint) {
+  boost::system::error_code ec;
+  acceptor_.open(endpoint.protocol(), ec);
+  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
+  if (!ec) acceptor_.bind(endpoint, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+void Listener::start() {
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(), asio::detached);
+}
+
+void Listener::stop() {
+  boost::system::error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& weak : connections_) {
+    if (auto connection = weak.lock()) connection->stop();
+  }
+  connections_.clear();
+}
+
+uint16_t Listener::port() const {
+  boost::system::error_code ec;
+  return acceptor_.local_endpoint(ec).port();
+}
+
+awaitable<void> Listener::accept_loop() {
+  while (acceptor_.is_open()) {
+    boost::system::error_code ec;
+    tcp::socket socket = co_await acceptor_.async_accept(nothrow(ec));
+    if (ec) {
+      if (ec == asio::error::operation_aborted) co_return;
+      // Out of file descriptors and the like: log and keep serving.
+      log::warn("listener.accept_failed", "error=\"{}\"", ec.message());
+      continue;
+    }
+    socket.set_option(tcp::no_delay(true), ec);
+    auto connection = std::make_shared<Connection>(std::move(socket), dispatcher_, limits_);
+    connection->start();
+    std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+    connections_.push_back(connection);
+  }
+}
+
+}  // namespace ks::server

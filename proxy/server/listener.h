@@ -1,0 +1,32 @@
+#pragma once
+// Accepts client connections on the Kafka listener.
+#include <list>
+#include <memory>
+
+#include "proxy/asio.h"
+#include "proxy/server/connection.h"
+
+namespace ks::server {
+
+class Listener {
+ public:
+  Listener(asio::any_io_executor executor, const Dispatcher& dispatcher, ConnectionLimits limits);
+
+  // Binds and listens; errors (address in use, bad address) come back here so
+  // the process can refuse to start with a clear message.
+  std::error_code open(const tcp::endpoint& endpoint);
+  void start();
+  // Stops accepting and asks every connection to finish what it has read.
+  void stop();
+  uint16_t port() const;
+
+ private:
+  awaitable<void> accept_loop();
+
+  tcp::acceptor acceptor_;
+  const Dispatcher& dispatcher_;
+  ConnectionLimits limits_;
+  std::list<std::weak_ptr<Connection>> connections_;
+};
+
+}  // namespace ks::server

@@ -1,0 +1,63 @@
+#pragma once
+// Idempotent producers (KIP-98) as a broker sees them: the sidecar hands out
+// producer ids and checks each batch's sequence per producer and partition,
+// so a retried batch is acknowledged without being stored twice, and a gap
+// is refused with OUT_OF_ORDER_SEQUENCE_NUMBER for the client to resend in
+// order.
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <string>
+#include <tuple>
+
+#include "proxy/protocol/error_code.h"
+#include "proxy/server/produce_sink.h"
+
+namespace ks::server {
+
+class ProducerState {
+ public:
+  ProducerState();
+
+  // A fresh producer id (epoch 0), unique across restarts of the sidecar.
+  int64_t allocate_id() { return next_id_++; }
+
+  struct Check {
+    protocol::ErrorCode error = protocol::ErrorCode::none;
+    // Set for a duplicate: the earlier append of the same batch, whose
+    // outcome is the answer.
+    std::shared_ptr<AppendTicket> duplicate_of;
+  };
+  // Checks a batch before it is submitted.
+  Check check(int64_t producer_id, int16_t epoch, const std::string& topic, int32_t partition,
+              int32_t first_sequence, int32_t last_sequence) const;
+  // Records a batch that passed check() and was submitted; if its append
+  // fails, forget() runs from the ticket.
+  void record(int64_t producer_id, int16_t epoch, const std::string& topic, int32_t partition,
+              int32_t first_sequence, int32_t last_sequence, std::shared_ptr<AppendTicket> ticket);
+  // Forgets a batch whose append failed, so the client's retry is accepted.
+  void forget(int64_t producer_id, const std::string& topic, int32_t partition,
+              int32_t first_sequence);
+
+ private:
+  // Kafka's broker keeps the last five batches per producer and partition.
+  static constexpr size_t kRemembered = 5;
+
+  struct Sent {
+    int32_t first_sequence;
+    int32_t last_sequence;
+    std::shared_ptr<AppendTicket> ticket;
+  };
+  struct PartitionState {
+    int16_t epoch = 0;
+    int32_t next_sequence = 0;
+    std::deque<Sent> recent;
+  };
+  using Key = std::tuple<int64_t, std::string, int32_t>;
+
+  int64_t next_id_;
+  std::map<Key, PartitionState> partitions_;
+};
+
+}  // namespace ks::server
