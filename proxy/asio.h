@@ -1,9 +1,11 @@
 #pragma once
 // The one way our code includes Boost.Asio. Boost 1.74's awaitable.hpp uses
 // std::exchange without including <utility>, so include it first.
+// clang-format off
+#include <utility>
 #include <boost/asio.hpp>
 #include <boost/asio/redirect_error.hpp>
-#include <utility>
+// clang-format on
 
 namespace ks {
 namespace asio = boost::asio;
