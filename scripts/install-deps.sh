@@ -10,13 +10,18 @@ packages=(
   libgtest-dev libgmock-dev libbenchmark-dev
   clang libclang-rt-14-dev clang-format
   # test upstreams and real clients
-  librdkafka-dev kcat python3 python3-kafka python3-confluent-kafka nodejs npm
+  librdkafka-dev kcat python3 python3-kafka python3-confluent-kafka
 )
 
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+
+# Node.js may come from elsewhere than Debian (it does on our CI image);
+# Debian's npm conflicts with such an install, so only add it when absent.
+command -v node >/dev/null || missing+=(nodejs)
+command -v npm >/dev/null || missing+=(npm)
 
 if ((${#missing[@]})); then
   echo "install-deps: installing ${missing[*]}"
