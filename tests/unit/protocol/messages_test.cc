@@ -75,8 +75,11 @@ TEST(Messages, ProduceRequestTranslatesBetweenVersions) {
   req.timeout_ms = 1500;
   req.topics.push_back({"orders", {{2, Bytes(batch)}}});
   // Decoded at a flexible client version, re-encoded at an old upstream one.
-  const auto flexible = decode<ProduceRequest>(encode(req, 9), 9);
-  const auto old = decode<ProduceRequest>(encode(flexible, 7), 7);
+  // Decoded records are views: the encoded buffers must outlive them.
+  const auto client_bytes = encode(req, 9);
+  const auto flexible = decode<ProduceRequest>(client_bytes, 9);
+  const auto upstream_bytes = encode(flexible, 7);
+  const auto old = decode<ProduceRequest>(upstream_bytes, 7);
   ASSERT_EQ(old.topics.size(), 1u);
   EXPECT_EQ(old.topics[0].name, "orders");
   EXPECT_EQ(old.topics[0].partitions[0].index, 2);
