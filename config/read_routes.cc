@@ -1,0 +1,138 @@
+// The `routes` section: which cluster each topic goes to. Checked against
+// the clusters, and for rules that can never match.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include <algorithm>
+
+#include "config/glob.h"
+#include "config/sections.h"
+#include "config/topic_name.h"
+
+namespace ks::config {
+namespace {
+
+constexpr std::string_view kTopicPlaceholder = "{topic}";
+
+std::vector<std::string> cluster_names(const std::vector<ClusterConfig>& clusters) {
+  std::vector<std::string> names;
+  for (const ClusterConfig& c : clusters)
+    names.push_back(c.name);
+  return names;
+}
+
+// The rule's `topics` and where it was written, for the shadowing check.
+struct ReadRoute {
+  Route route;
+  std::optional<Item> topics;
+};
+
+ReadRoute read_route(Reader& r, const Item& item, const std::vector<std::string>& clusters) {
+  ReadRoute out;
+  Mapping m(r, item);
+  out.topics = m.require("topics");
+  if (out.topics) {
+    if (auto pattern = r.string(*out.topics)) {
+      if (auto problem = topic_name_problem(*pattern, "*?")) {
+        r.error(*out.topics, *problem);
+        out.topics.reset();
+      } else {
+        out.route.topics = std::move(*pattern);
+      }
+    } else {
+      out.topics.reset();
+    }
+  }
+  if (auto v = m.require("cluster")) {
+    if (auto name = r.string(*v)) {
+      // With no clusters at all, that problem is reported once already.
+      const bool known =
+          clusters.empty() || std::find(clusters.begin(), clusters.end(), *name) != clusters.end();
+      if (!known) {
+        std::string hint = did_you_mean(*name, clusters);
+        if (hint.empty()) hint = fmt::format(" (clusters: {})", fmt::join(clusters, ", "));
+        r.error(*v, fmt::format("unknown cluster \"{}\"{}", *name, hint));
+      }
+      out.route.cluster = std::move(*name);
+    }
+  }
+  if (auto v = m.get("rename")) {
+    if (auto rename = r.string(*v)) {
+      if (rename->find(kTopicPlaceholder) == std::string::npos) {
+        r.error(*v, fmt::format("\"{}\" does not contain {} (write e.g. \"shop.{}\")", *rename,
+                                kTopicPlaceholder, kTopicPlaceholder));
+      } else {
+        // Any legal topic in place of the placeholder shows whether the
+        // surrounding text is legal.
+        Route probe{.topics = {}, .cluster = {}, .rename = *rename};
+        if (auto problem = topic_name_problem(probe.upstream_name("t"))) {
+          r.error(*v, fmt::format("renamed topics would be illegal: {}", *problem));
+        }
+      }
+      out.route.rename = std::move(*rename);
+    }
+  }
+  m.reject_unknown();
+  return out;
+}
+
+// True when every topic `later` matches is matched by `earlier` first. Exact
+// for the cases users write (a catch-all, a repeated pattern, an exact name
+// under an earlier glob); overlap between two different globs is allowed.
+bool shadows(std::string_view earlier, std::string_view later) {
+  if (is_catch_all(earlier) || earlier == later) return true;
+  return !is_glob(later) && glob_match(earlier, later);
+}
+
+void report_shadowed(Reader& r, const std::vector<ReadRoute>& rules, const Item& routes_item) {
+  for (size_t j = 0; j < rules.size(); ++j) {
+    if (!rules[j].topics) continue;
+    for (size_t i = 0; i < j; ++i) {
+      if (!rules[i].topics || !shadows(rules[i].route.topics, rules[j].route.topics)) continue;
+      r.error(*rules[j].topics,
+              fmt::format("this rule can never match: {}[{}] (\"{}\") comes first and matches "
+                          "every topic it would",
+                          routes_item.path, i, rules[i].route.topics));
+      break;
+    }
+  }
+}
+
+}  // namespace
+
+std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
+                               const Item& clusters_item,
+                               const std::vector<ClusterConfig>& clusters) {
+  std::vector<Route> out;
+  if (!routes) {
+    // One cluster needs no routing; with several, guessing would send data
+    // to the wrong place.
+    if (clusters.size() == 1) {
+      out.push_back(Route{.topics = "*", .cluster = clusters.front().name, .rename = {}});
+    } else if (clusters.size() > 1) {
+      r.error(clusters_item,
+              fmt::format("{} clusters ({}) but no routes: add a routes section saying which "
+                          "topics go to which cluster",
+                          clusters.size(), fmt::join(cluster_names(clusters), ", ")));
+    }
+    return out;
+  }
+  const std::optional<std::vector<Item>> elements = r.sequence(*routes);
+  if (!elements) return out;
+  if (elements->empty()) {
+    r.error(*routes,
+            "has no rules, so no topic could be produced; remove it to send every topic "
+            "to the only cluster");
+    return out;
+  }
+  const std::vector<std::string> names = cluster_names(clusters);
+  std::vector<ReadRoute> rules;
+  for (const Item& element : *elements)
+    rules.push_back(read_route(r, element, names));
+  report_shadowed(r, rules, *routes);
+  for (ReadRoute& rule : rules)
+    out.push_back(std::move(rule.route));
+  return out;
+}
+
+}  // namespace ks::config
