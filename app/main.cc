@@ -1,12 +1,48 @@
+// kafka-sidecar's command line. Exceptions stop here: everything below
+// reports errors as values.
 #include <cstdio>
+#include <string>
 #include <string_view>
+#include <vector>
+
+#include "app/commands.h"
+
+namespace {
+
+constexpr std::string_view kUsage =
+    R"(kafka-sidecar: a local Kafka endpoint that buffers produced records durably
+and forwards them, in order, to the real cluster.
+
+usage:
+  kafka-sidecar run --config FILE       run the sidecar
+  kafka-sidecar check-config FILE       validate a config file and print every problem
+  kafka-sidecar --help                  this text
+  kafka-sidecar --version               the version
+)";
+
+}  // namespace
 
 int main(int argc, char** argv) {
-  const std::string_view cmd = argc > 1 ? argv[1] : "--help";
-  if (cmd == "--version") {
-    std::printf("kafka-sidecar %s\n", KS_VERSION);
-    return 0;
+  const std::vector<std::string_view> args(argv + 1, argv + argc);
+  const std::string_view command = args.empty() ? "--help" : args[0];
+  try {
+    if (command == "--help" || command == "-h" || command == "help") {
+      std::fputs(kUsage.data(), stdout);
+      return 0;
+    }
+    if (command == "--version") {
+      std::printf("kafka-sidecar %s\n", KS_VERSION);
+      return 0;
+    }
+    if (command == "check-config" && args.size() == 2)
+      return ks::app::check_config(std::string(args[1]));
+    if (command == "run" && args.size() == 3 && args[1] == "--config") {
+      return ks::app::run(std::string(args[2]));
+    }
+    std::fprintf(stderr, "kafka-sidecar: unknown or incomplete command\n\n%s", kUsage.data());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "kafka-sidecar: fatal: %s\n", e.what());
+    return 1;
   }
-  std::printf("usage: kafka-sidecar run --config FILE | check-config FILE | --help | --version\n");
-  return cmd == "--help" ? 0 : 2;
 }

@@ -1,0 +1,10 @@
+#pragma once
+// The sub-commands of the kafka-sidecar binary; each returns the exit code.
+#include <string>
+
+namespace ks::app {
+
+int check_config(const std::string& file);
+int run(const std::string& config_file);
+
+}  // namespace ks::app
