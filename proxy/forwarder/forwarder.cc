@@ -1,0 +1,365 @@
+#include "proxy/forwarder/forwarder.h"
+
+#include <algorithm>
+#include <limits>
+#include <random>
+
+#include "common/log.h"
+#include "proxy/forwarder/send_outcome.h"
+#include "proxy/protocol/messages.h"
+#include "proxy/protocol/record_batch.h"
+
+namespace ks::forwarder {
+
+using protocol::ErrorCode;
+
+struct Forwarder::Partition {
+  Partition(asio::any_io_executor executor, std::string topic_, int32_t index_,
+            PartitionQueue queue_)
+      : topic(std::move(topic_)),
+        index(index_),
+        queue(queue_),
+        wake(executor, asio::steady_timer::time_point::max()) {}
+
+  std::string topic;
+  int32_t index;
+  PartitionQueue queue;
+  asio::steady_timer wake;  // cancelled when a batch is queued
+  // The producer the last batches sent upstream carried: reconciliation
+  // looks for these.
+  int64_t sent_producer_id = -1;
+  int16_t sent_producer_epoch = -1;
+  bool need_reconcile = false;
+  int attempt = 0;
+};
+
+Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, buffer::Log& log,
+                     std::filesystem::path checkpoint_file, ForwarderOptions options)
+    : executor_(std::move(executor)),
+      client_(client),
+      log_(log),
+      checkpoint_file_(std::move(checkpoint_file)),
+      options_(std::move(options)) {}
+
+Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t index) {
+  auto& slot = partitions_[{topic, index}];
+  if (!slot) {
+    slot = std::make_shared<Partition>(executor_, topic, index, PartitionQueue(0, -1));
+    if (!stopped_ && started_) asio::co_spawn(executor_, drain(slot), asio::detached);
+  }
+  return *slot;
+}
+
+std::error_code Forwarder::recover() {
+  buffer::Checkpoint checkpoint;
+  if (const auto ec = buffer::load_checkpoint(checkpoint_file_, checkpoint);
+      ec && ec != buffer::errc::not_found) {
+    // Never wedge on a bad checkpoint: forward everything still buffered.
+    // Without the producer id the upstream cannot tell what of it is already
+    // stored, so this may duplicate; say so loudly.
+    log::error("forwarder.checkpoint_unreadable",
+               "cluster={} file={} error=\"{}\" action=\"forwarding the whole buffer; duplicates "
+               "possible\"",
+               options_.cluster, checkpoint_file_.string(), ec.message());
+    checkpoint = {};
+  }
+  producer_id_ = checkpoint.producer_id;
+  producer_epoch_ = checkpoint.producer_epoch;
+  std::map<Key, uint64_t> forwarded_until;
+  for (const auto& cursor : checkpoint.partitions) {
+    auto p = std::make_shared<Partition>(
+        executor_, cursor.topic, cursor.partition,
+        PartitionQueue(cursor.next_sequence, cursor.last_upstream_offset));
+    p->sent_producer_id = producer_id_;
+    p->sent_producer_epoch = producer_epoch_;
+    // The last batches sent before the stop may be upstream without the
+    // checkpoint knowing: look before sending again.
+    p->need_reconcile = producer_id_ >= 0;
+    partitions_[{cursor.topic, cursor.partition}] = p;
+    forwarded_until[{cursor.topic, cursor.partition}] = cursor.forwarded_until;
+  }
+  const buffer::Position from = std::max(buffer::Position{checkpoint.low_watermark}, log_.begin());
+  uint64_t queued = 0;
+  auto scanner = log_.scan(from);
+  while (scanner.next()) {
+    const buffer::EntryView& entry = scanner.entry();
+    const Key key{std::string(entry.topic), entry.partition};
+    const auto it = forwarded_until.find(key);
+    if (it != forwarded_until.end() && scanner.position().value < it->second) continue;
+    partition(key.first, key.second).queue.push({scanner.position().value, entry.record_count});
+    ++queued;
+  }
+  const std::error_code ec = scanner.status();
+  log::info("forwarder.recovered", "cluster={} batches={} partitions={} producer_id={}",
+            options_.cluster, queued, partitions_.size(), producer_id_);
+  return ec;
+}
+
+void Forwarder::start() {
+  started_ = true;
+  for (auto& [key, p] : partitions_)
+    asio::co_spawn(executor_, drain(p), asio::detached);
+  asio::co_spawn(executor_, checkpoint_loop(), asio::detached);
+}
+
+void Forwarder::on_durable(const std::string& topic, int32_t index, buffer::Position position,
+                           int32_t record_count) {
+  Partition& p = partition(topic, index);
+  p.queue.push({position.value, record_count});
+  p.wake.cancel();
+}
+
+void Forwarder::stop() {
+  stopped_ = true;
+  for (auto& [key, p] : partitions_)
+    p->wake.cancel();
+  if (const auto ec = write_checkpoint()) {
+    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
+               ec.message());
+  }
+}
+
+uint64_t Forwarder::pending_batches() const {
+  uint64_t n = 0;
+  for (const auto& [key, p] : partitions_)
+    n += p->queue.size();
+  return n;
+}
+
+std::chrono::milliseconds Forwarder::backoff(int attempt) const {
+  // Exponential with full jitter, capped.
+  const auto cap = options_.retry_backoff_max.count();
+  const auto base = options_.retry_backoff.count() << std::min(attempt, 20);
+  static thread_local std::minstd_rand random{std::random_device{}()};
+  const auto upper = std::max<int64_t>(1, std::min<int64_t>(cap, base));
+  return std::chrono::milliseconds(
+      std::uniform_int_distribution<int64_t>(upper / 2, upper)(random));
+}
+
+awaitable<void> Forwarder::sleep(std::chrono::milliseconds d) {
+  asio::steady_timer timer(executor_, d);
+  boost::system::error_code ignored;
+  co_await timer.async_wait(nothrow(ignored));
+}
+
+awaitable<void> Forwarder::drain(std::shared_ptr<Partition> p) {
+  while (!stopped_) {
+    if (p->queue.empty()) {
+      boost::system::error_code ignored;
+      co_await p->wake.async_wait(nothrow(ignored));
+      continue;
+    }
+    bool progressed = co_await ensure_producer();
+    if (progressed && p->need_reconcile) progressed = co_await reconcile(*p);
+    if (progressed && !p->queue.empty()) progressed = co_await send_front(*p);
+    if (progressed) {
+      p->attempt = 0;
+    } else {
+      ++stats_.retries;
+      co_await sleep(backoff(p->attempt++));
+    }
+  }
+}
+
+awaitable<bool> Forwarder::ensure_producer() {
+  if (producer_id_ >= 0) co_return true;
+  if (initializing_) {
+    co_await sleep(std::chrono::milliseconds(10));
+    co_return false;
+  }
+  initializing_ = true;
+  protocol::InitProducerIdRequest request;
+  request.transaction_timeout_ms = std::numeric_limits<int32_t>::max();
+  auto result = co_await client_.send_any(request);
+  initializing_ = false;
+  if (!result) co_return false;
+  const auto error = static_cast<ErrorCode>(result->error_code);
+  if (error != ErrorCode::none) {
+    log::warn("forwarder.init_producer_failed", "cluster={} error={}", options_.cluster,
+              protocol::name(error));
+    co_return false;
+  }
+  producer_id_ = result->producer_id;
+  producer_epoch_ = result->producer_epoch;
+  // Sequences belong to a producer: a new one starts every partition at 0.
+  // Batches sent under the old one are found by reconciliation.
+  for (auto& [key, p] : partitions_)
+    p->queue.restart_sequences();
+  log::info("forwarder.producer", "cluster={} producer_id={} epoch={}", options_.cluster,
+            producer_id_, producer_epoch_);
+  if (const auto ec = write_checkpoint()) {
+    producer_id_ = -1;  // not durable: a restart would reuse stale sequences
+    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
+               ec.message());
+    co_return false;
+  }
+  co_return true;
+}
+
+awaitable<bool> Forwarder::send_front(Partition& p) {
+  buffer::Entry entry;
+  if (const auto ec = log_.read(buffer::Position{p.queue.front().position}, &entry)) {
+    // Gone from the buffer (dropped when full, or corrupt): nothing to send.
+    log::error("forwarder.batch_unreadable",
+               "cluster={} topic={} partition={} position={} error=\"{}\"", options_.cluster,
+               p.topic, p.index, p.queue.front().position, ec.message());
+    p.queue.drop_front();
+    dirty_ = true;
+    co_return true;
+  }
+  const std::string topic = options_.upstream_topic(p.topic);
+  auto leader = client_.leader_for(topic, p.index);
+  if (!leader) {
+    co_await client_.refresh_metadata({topic});
+    leader = client_.leader_for(topic, p.index);
+    if (!leader) co_return false;
+  }
+  protocol::rewrite_producer(entry.batch, producer_id_, producer_epoch_, p.queue.front_sequence());
+  protocol::ProduceRequest request;
+  request.acks = -1;
+  request.timeout_ms = options_.produce_timeout_ms;
+  request.topics.push_back({topic, {{p.index, protocol::Bytes(entry.batch)}}});
+  p.sent_producer_id = producer_id_;
+  p.sent_producer_epoch = producer_epoch_;
+
+  auto result = co_await client_.send_to(*leader, request);
+  if (!result) {
+    // Sent, maybe stored, answer lost: look before resending.
+    p.need_reconcile = true;
+    co_return false;
+  }
+  if (result->topics.size() != 1 || result->topics[0].partitions.size() != 1) {
+    p.need_reconcile = true;
+    co_return false;
+  }
+  const auto& answer = result->topics[0].partitions[0];
+  const auto error = static_cast<ErrorCode>(answer.error_code);
+  switch (next_after(error)) {
+    case Next::acknowledged: {
+      const int64_t last = answer.base_offset >= 0 ? answer.base_offset + entry.record_count - 1
+                                                   : p.queue.last_upstream_offset();
+      p.queue.acknowledge_front(last);
+      ++stats_.forwarded_batches;
+      stats_.forwarded_records += static_cast<uint64_t>(entry.record_count);
+      dirty_ = true;
+      co_return true;
+    }
+    case Next::retry:
+      co_return false;
+    case Next::refresh_and_retry:
+      co_await client_.refresh_metadata({topic});
+      co_return false;
+    case Next::reconcile:
+      p.need_reconcile = true;
+      co_return false;
+    case Next::new_producer:
+      log::warn("forwarder.producer_lost", "cluster={} error={}", options_.cluster,
+                protocol::name(error));
+      p.need_reconcile = true;
+      producer_id_ = -1;
+      co_return false;
+    case Next::dead_letter:
+      log::error("forwarder.dead_letter", "cluster={} topic={} partition={} records={} error={}",
+                 options_.cluster, p.topic, p.index, entry.record_count, protocol::name(error));
+      ++stats_.dead_lettered_batches;
+      p.queue.drop_front();
+      dirty_ = true;
+      co_return true;
+  }
+  co_return false;
+}
+
+awaitable<bool> Forwarder::reconcile(Partition& p) {
+  const std::string topic = options_.upstream_topic(p.topic);
+  auto leader = client_.leader_for(topic, p.index);
+  if (!leader) {
+    co_await client_.refresh_metadata({topic});
+    leader = client_.leader_for(topic, p.index);
+    if (!leader) co_return false;
+  }
+  int64_t offset = std::max<int64_t>(0, p.queue.last_upstream_offset() + 1);
+  std::optional<std::pair<int32_t, int64_t>> last_ours;  // (last sequence, last offset)
+  for (;;) {
+    protocol::FetchRequest request;
+    request.max_wait_ms = 0;
+    request.min_bytes = 1;
+    request.max_bytes = 8 << 20;
+    request.topics.push_back({topic, {{p.index, -1, offset, -1, -1, 8 << 20}}});
+    auto result = co_await client_.send_to(*leader, request);
+    if (!result || result->topics.size() != 1 || result->topics[0].partitions.size() != 1)
+      co_return false;
+    const auto& data = result->topics[0].partitions[0];
+    const auto error = static_cast<ErrorCode>(data.error_code);
+    if (error == ErrorCode::offset_out_of_range && data.log_start_offset > offset) {
+      offset = data.log_start_offset;  // retention removed what we knew of
+      continue;
+    }
+    if (error != ErrorCode::none) {
+      co_await client_.refresh_metadata({topic});
+      co_return false;
+    }
+    const auto batches =
+        data.records ? protocol::split_batches(*data.records) : std::vector<protocol::Bytes>{};
+    for (const auto bytes : batches) {
+      protocol::BatchHeader h;
+      protocol::read_batch_header(bytes, h);
+      const int64_t last_offset = h.base_offset + h.last_offset_delta;
+      if (h.magic == 2 && h.producer_id == p.sent_producer_id &&
+          h.producer_epoch == p.sent_producer_epoch) {
+        last_ours = {h.last_sequence(), last_offset};
+      }
+      offset = std::max(offset, last_offset + 1);
+    }
+    if (batches.empty() || offset >= data.high_watermark) break;
+  }
+  ++stats_.reconciliations;
+  size_t found = 0;
+  if (last_ours) found = p.queue.acknowledge_through(last_ours->first, last_ours->second);
+  if (found) {
+    stats_.forwarded_batches += found;
+    dirty_ = true;
+  }
+  log::info("forwarder.reconciled", "cluster={} topic={} partition={} already_upstream={}",
+            options_.cluster, p.topic, p.index, found);
+  p.need_reconcile = false;
+  co_return true;
+}
+
+awaitable<void> Forwarder::checkpoint_loop() {
+  while (!stopped_) {
+    co_await sleep(options_.checkpoint_interval);
+    if (!dirty_) continue;
+    if (const auto ec = write_checkpoint()) {
+      log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
+                 ec.message());
+      continue;
+    }
+    // Only after the checkpoint says so may the segments go.
+    log_.release(buffer::Position{low_watermark()});
+  }
+}
+
+uint64_t Forwarder::low_watermark() const {
+  const uint64_t end = log_.end().value;
+  uint64_t low = end;
+  for (const auto& [key, p] : partitions_)
+    low = std::min(low, p->queue.forwarded_until(end));
+  return low;
+}
+
+std::error_code Forwarder::write_checkpoint() {
+  buffer::Checkpoint checkpoint;
+  const uint64_t end = log_.end().value;
+  checkpoint.low_watermark = low_watermark();
+  checkpoint.producer_id = producer_id_;
+  checkpoint.producer_epoch = producer_epoch_;
+  for (const auto& [key, p] : partitions_) {
+    checkpoint.partitions.push_back({p->topic, p->index, p->queue.forwarded_until(end),
+                                     p->queue.next_sequence(), p->queue.last_upstream_offset()});
+  }
+  const auto ec = buffer::save_checkpoint(checkpoint_file_, checkpoint);
+  if (!ec) dirty_ = false;
+  return ec;
+}
+
+}  // namespace ks::forwarder

@@ -1,0 +1,88 @@
+#pragma once
+// Drains one cluster's buffer to that cluster: per partition strictly in log
+// order, partitions independently, as an idempotent upstream producer. After
+// any ambiguous outcome (restart, timeout, lost connection) it reconciles
+// with the upstream log before resending, so every buffered batch is stored
+// upstream exactly once even where the broker does not deduplicate.
+#include <chrono>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "buffer/checkpoint.h"
+#include "buffer/log.h"
+#include "proxy/asio.h"
+#include "proxy/forwarder/partition_queue.h"
+#include "proxy/upstream/client.h"
+
+namespace ks::forwarder {
+
+struct ForwarderOptions {
+  std::string cluster;
+  // The topic's name upstream (routing may rename it).
+  std::function<std::string(const std::string&)> upstream_topic = [](const std::string& t) {
+    return t;
+  };
+  std::chrono::milliseconds retry_backoff{100};
+  std::chrono::milliseconds retry_backoff_max{10'000};
+  std::chrono::milliseconds checkpoint_interval{200};
+  int32_t produce_timeout_ms = 30'000;
+};
+
+struct ForwarderStats {
+  uint64_t forwarded_batches = 0;
+  uint64_t forwarded_records = 0;
+  uint64_t retries = 0;
+  uint64_t reconciliations = 0;
+  uint64_t dead_lettered_batches = 0;
+};
+
+class Forwarder {
+ public:
+  Forwarder(asio::any_io_executor executor, upstream::Client& client, buffer::Log& log,
+            std::filesystem::path checkpoint_file, ForwarderOptions options);
+
+  // Loads the checkpoint and queues every buffered batch not yet forwarded.
+  std::error_code recover();
+  void start();
+  // A batch became durable in the buffer (called in log order, on our executor).
+  void on_durable(const std::string& topic, int32_t partition, buffer::Position position,
+                  int32_t record_count);
+  // Stops sending and writes the checkpoint.
+  void stop();
+
+  const ForwarderStats& stats() const { return stats_; }
+  uint64_t pending_batches() const;
+
+ private:
+  struct Partition;
+  using Key = std::pair<std::string, int32_t>;
+
+  Partition& partition(const std::string& topic, int32_t partition);
+  awaitable<void> drain(std::shared_ptr<Partition> p);
+  awaitable<bool> send_front(Partition& p);
+  awaitable<bool> reconcile(Partition& p);
+  awaitable<bool> ensure_producer();
+  awaitable<void> checkpoint_loop();
+  awaitable<void> sleep(std::chrono::milliseconds d);
+  std::chrono::milliseconds backoff(int attempt) const;
+  std::error_code write_checkpoint();
+  uint64_t low_watermark() const;
+
+  asio::any_io_executor executor_;
+  upstream::Client& client_;
+  buffer::Log& log_;
+  std::filesystem::path checkpoint_file_;
+  ForwarderOptions options_;
+  std::map<Key, std::shared_ptr<Partition>> partitions_;
+  int64_t producer_id_ = -1;
+  int16_t producer_epoch_ = -1;
+  bool started_ = false;
+  bool stopped_ = false;
+  bool initializing_ = false;  // an InitProducerId is on its way
+  bool dirty_ = false;         // acknowledged more than the checkpoint says
+  ForwarderStats stats_;
+};
+
+}  // namespace ks::forwarder
