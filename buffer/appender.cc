@@ -1,0 +1,268 @@
+#include "buffer/appender.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "buffer/errc.h"
+#include "buffer/frame.h"
+#include "common/log.h"
+
+namespace ks::buffer {
+
+std::error_code Appender::open(Log& log, AppenderOptions options,
+                               std::unique_ptr<Appender>* appender) {
+  const bool bad_interval = options.fsync == FsyncPolicy::interval &&
+                            options.fsync_interval <= std::chrono::milliseconds::zero();
+  const bool bad_limit =
+      options.max_bytes != 0 && options.max_bytes / 2 < log.options().segment_bytes;
+  if (bad_interval || bad_limit) return std::make_error_code(std::errc::invalid_argument);
+  std::unique_ptr<Appender> started(new Appender(log, std::move(options)));
+  Appender* self = started.get();
+  log.set_space_listener([self] {
+    std::lock_guard lock(self->mu_);
+    self->space_freed_ = true;
+    self->cv_.notify_one();
+  });
+  started->thread_ = std::thread(&Appender::run, self);
+  *appender = std::move(started);
+  return {};
+}
+
+Appender::Appender(Log& log, AppenderOptions options)
+    : log_(log), options_(std::move(options)), last_sync_(Clock::now()) {}
+
+Appender::~Appender() {
+  close();
+}
+
+void Appender::append(Entry entry, Done done) {
+  append(std::move(entry), std::move(done), Clock::now() + options_.block_timeout);
+}
+
+void Appender::append(Entry entry, Done done, Clock::time_point deadline) {
+  {
+    std::lock_guard lock(mu_);
+    if (!closed_) {
+      // The writer takes the whole queue at once, so it needs waking only
+      // when the queue stops being empty.
+      if (queue_.empty()) cv_.notify_one();
+      queue_.push_back(Pending{std::move(entry), std::move(done), deadline});
+      return;
+    }
+  }
+  done(errc::closed, Position{});
+}
+
+std::error_code Appender::release(Position position) {
+  return log_.release(position);
+}
+
+void Appender::close() {
+  log_.set_space_listener(nullptr);
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;
+  }
+  cv_.notify_one();
+  std::lock_guard join_lock(join_mu_);
+  if (thread_.joinable()) thread_.join();
+}
+
+AppenderStats Appender::stats() const {
+  const LogStats log = log_.stats();
+  return AppenderStats{log.bytes,
+                       log.records,
+                       log.segments,
+                       fsyncs_.load(),
+                       std::chrono::microseconds(last_fsync_us_.load()),
+                       rejected_.load(),
+                       timed_out_.load(),
+                       dropped_segments_.load(),
+                       dropped_records_.load(),
+                       waiting_.load()};
+}
+
+std::error_code Appender::failure() const {
+  std::lock_guard lock(mu_);
+  return failure_;
+}
+
+void Appender::run() {
+  // Taken from queue_ but not yet written, in append order. `stalled`: its
+  // front waits for space, so nothing behind it may go first.
+  std::deque<Pending> waiting;
+  bool stalled = false;
+  for (;;) {
+    {
+      std::unique_lock lock(mu_);
+      const auto ready = [&] {
+        return closing_ || space_freed_ || !queue_.empty() || (!waiting.empty() && !stalled);
+      };
+      const Clock::time_point wake = wakeup_time(waiting, stalled);
+      if (wake == Clock::time_point::max()) {
+        cv_.wait(lock, ready);
+      } else {
+        cv_.wait_until(lock, wake, ready);
+      }
+      if (closing_ && queue_.empty() && (waiting.empty() || (stalled && !space_freed_))) {
+        closed_ = true;
+        break;
+      }
+      space_freed_ = false;
+      for (auto& pending : queue_)
+        waiting.push_back(std::move(pending));
+      queue_.clear();
+    }
+    stalled = process(&waiting);
+    if (options_.fsync == FsyncPolicy::interval && dirty_ && !failure_ &&
+        Clock::now() >= last_sync_ + options_.fsync_interval) {
+      sync_now();
+    }
+  }
+  waiting_ = 0;
+  const std::error_code why = failure_ ? failure_ : make_error_code(errc::closed);
+  for (auto& pending : waiting)
+    pending.done(why, Position{});
+  if (dirty_ && !failure_ && options_.fsync != FsyncPolicy::never) sync_now();
+}
+
+Appender::Clock::time_point Appender::wakeup_time(const std::deque<Pending>& waiting,
+                                                  bool stalled) const {
+  Clock::time_point wake = Clock::time_point::max();
+  if (stalled) {
+    for (const auto& pending : waiting)
+      wake = std::min(wake, pending.deadline);
+  }
+  if (options_.fsync == FsyncPolicy::interval && dirty_ && !failure_) {
+    wake = std::min(wake, last_sync_ + options_.fsync_interval);
+  }
+  return wake;
+}
+
+bool Appender::process(std::deque<Pending>* waiting) {
+  if (failure_) {
+    for (auto& pending : *waiting)
+      pending.done(failure_, Position{});
+    waiting->clear();
+    waiting_ = 0;
+    return false;
+  }
+  std::vector<Entry> entries;
+  std::vector<Done> dones;
+  uint64_t used = log_.size_bytes();  // plus what this batch will add
+  bool rejecting = false;             // once one is refused, so is the rest: keeps order
+  bool stalled = false;
+  bool cut = false;  // the batch must reach the disk before more can be dropped
+  while (!waiting->empty()) {
+    Pending& pending = waiting->front();
+    const uint64_t needed = frame_size(pending.entry);
+    std::error_code ec = validate(pending.entry);
+    if (!ec && options_.max_bytes != 0 && needed > options_.max_bytes / 2) ec = errc::too_large;
+    if (!ec && options_.max_bytes != 0 && (rejecting || used + needed > options_.max_bytes)) {
+      switch (options_.when_full) {
+        case WhenFull::reject:
+          rejecting = true;
+          ++rejected_;
+          ec = errc::buffer_full;
+          break;
+        case WhenFull::block:
+          stalled = true;
+          break;
+        case WhenFull::drop_oldest:
+          ec = make_room(needed, &used);
+          if (ec == errc::nothing_to_drop) {
+            // Only the segment being written is left: what fills it is this
+            // batch, so write it first; or, with nothing batched, a tail
+            // left by a larger limit before a restart.
+            cut = !entries.empty();
+            ec = errc::buffer_full;
+          }
+          break;
+      }
+    }
+    if (stalled || cut) break;
+    if (ec) {
+      pending.done(ec, Position{});
+    } else {
+      used += needed;
+      entries.push_back(std::move(pending.entry));
+      dones.push_back(std::move(pending.done));
+    }
+    waiting->pop_front();
+  }
+  write(&entries, &dones);
+  // A timed-out front lets the next one try at once.
+  if (stalled && (expire(waiting) || failure_)) stalled = false;
+  waiting_ = stalled ? waiting->size() : 0;
+  return stalled;
+}
+
+std::error_code Appender::make_room(uint64_t needed, uint64_t* used) {
+  while (*used + needed > options_.max_bytes) {
+    Dropped dropped;
+    if (const auto ec = log_.drop_oldest_segment(&dropped)) return ec;
+    ++dropped_segments_;
+    dropped_records_ += dropped.records;
+    *used -= dropped.range.size();
+    if (options_.on_drop) options_.on_drop(dropped);
+  }
+  return {};
+}
+
+bool Appender::expire(std::deque<Pending>* waiting) {
+  const Clock::time_point now = Clock::now();
+  std::deque<Pending> kept;
+  bool expired = false;
+  for (auto& pending : *waiting) {
+    if (pending.deadline <= now) {
+      ++timed_out_;
+      expired = true;
+      pending.done(errc::timeout, Position{});
+    } else {
+      kept.push_back(std::move(pending));
+    }
+  }
+  waiting->swap(kept);
+  return expired;
+}
+
+void Appender::write(std::vector<Entry>* entries, std::vector<Done>* dones) {
+  if (entries->empty()) return;
+  std::vector<Position> positions;
+  std::error_code ec = log_.append(*entries, &positions);
+  if (ec) {
+    set_failure(ec, "write");
+  } else {
+    dirty_ = true;
+    if (options_.fsync == FsyncPolicy::always) ec = sync_now();
+  }
+  for (size_t i = 0; i < dones->size(); ++i)
+    (*dones)[i](ec, ec ? Position{} : positions[i]);
+}
+
+std::error_code Appender::sync_now() {
+  const Clock::time_point start = Clock::now();
+  const std::error_code ec = log_.sync();
+  last_sync_ = Clock::now();
+  ++fsyncs_;
+  last_fsync_us_ =
+      std::chrono::duration_cast<std::chrono::microseconds>(last_sync_ - start).count();
+  if (ec) {
+    set_failure(ec, "fsync");
+  } else {
+    dirty_ = false;
+  }
+  return ec;
+}
+
+void Appender::set_failure(std::error_code ec, std::string_view op) {
+  if (failure_) return;
+  {
+    std::lock_guard lock(mu_);
+    failure_ = ec;
+  }
+  ks::log::error("buffer.append_failed", "op={} error=\"{}\" action=\"refusing all appends\"", op,
+                 ec.message());
+}
+
+}  // namespace ks::buffer

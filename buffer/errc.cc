@@ -1,0 +1,46 @@
+#include "buffer/errc.h"
+
+#include <string>
+
+namespace ks::buffer {
+namespace {
+
+class Category final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "buffer"; }
+
+  std::string message(int value) const override {
+    switch (static_cast<errc>(value)) {
+      case errc::corruption:
+        return "corrupt data";
+      case errc::not_found:
+        return "not found";
+      case errc::unsupported_version:
+        return "unsupported format version";
+      case errc::position_released:
+        return "position released";
+      case errc::position_beyond_end:
+        return "position beyond the end of the log";
+      case errc::too_large:
+        return "entry too large";
+      case errc::buffer_full:
+        return "buffer full";
+      case errc::timeout:
+        return "timed out waiting for buffer space";
+      case errc::closed:
+        return "buffer closed";
+      case errc::nothing_to_drop:
+        return "nothing to drop";
+    }
+    return "unknown buffer error " + std::to_string(value);
+  }
+};
+
+}  // namespace
+
+const std::error_category& error_category() {
+  static const Category category;
+  return category;
+}
+
+}  // namespace ks::buffer

@@ -1,0 +1,254 @@
+#include "buffer/log.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "buffer/errc.h"
+#include "buffer/format.h"
+#include "buffer/frame.h"
+#include "buffer/log_segment.h"
+#include "buffer/segment_name.h"
+#include "common/log.h"
+
+namespace ks::buffer {
+
+Log::Log(std::string dir, const LogOptions& options) : dir_(std::move(dir)), options_(options) {}
+
+Log::~Log() = default;
+
+std::error_code Log::open(const std::string& dir, const LogOptions& options,
+                          std::unique_ptr<Log>* log) {
+  if (options.segment_bytes == 0 || options.env == nullptr) {
+    return std::make_error_code(std::errc::invalid_argument);
+  }
+  std::unique_ptr<Log> opened(new Log(dir, options));
+  if (const auto ec = opened->recover()) return ec;
+  *log = std::move(opened);
+  return {};
+}
+
+std::error_code Log::append(std::span<const Entry> entries, std::vector<Position>* positions) {
+  std::lock_guard write_lock(write_mu_);
+  if (broken_) return broken_;
+  for (const Entry& entry : entries) {
+    if (const auto ec = validate(entry)) return ec;
+  }
+  positions->clear();
+  size_t first = 0;
+  while (first < entries.size()) {
+    // The longest run that fits the tail; an empty segment takes any frame.
+    const uint64_t size = writer_->size();
+    uint64_t run_bytes = 0;
+    size_t last = first;
+    for (; last < entries.size(); ++last) {
+      const uint64_t frame = frame_size(entries[last]);
+      if (size + run_bytes > 0 && size + run_bytes + frame > options_.segment_bytes) break;
+      run_bytes += frame;
+    }
+    if (last == first) {
+      if (const auto ec = roll()) return ec;
+      continue;
+    }
+    if (const auto ec = write_run(entries.subspan(first, last - first), positions)) return ec;
+    first = last;
+  }
+  return {};
+}
+
+std::error_code Log::write_run(std::span<const Entry> run, std::vector<Position>* positions) {
+  std::vector<uint64_t> offsets;
+  if (const auto ec = writer_->append(run, &offsets)) return fail(ec, "write");
+  if (unsynced_.empty() || unsynced_.back() != tail_->file) unsynced_.push_back(tail_->file);
+  for (const uint64_t offset : offsets)
+    positions->push_back(Position{tail_->base + offset});
+  std::lock_guard lock(mu_);
+  bytes_ += writer_->size() - tail_->size;
+  records_ += run.size();
+  tail_->size = writer_->size();
+  tail_->records += run.size();
+  return {};
+}
+
+std::error_code Log::roll() {
+  auto segment = std::make_shared<Segment>();
+  segment->base = tail_->base + tail_->size;
+  segment->path = dir_ + "/" + segment_name(segment->base);
+  std::unique_ptr<File> file;
+  if (const auto ec = options_.env->open(segment->path, OpenMode::create, &file)) {
+    return fail(ec, "create segment");
+  }
+  segment->file = std::move(file);
+  writer_ = std::make_unique<SegmentWriter>(segment->file, 0);
+  tail_ = segment;
+  dir_dirty_ = true;
+  std::lock_guard lock(mu_);
+  segments_.push_back(std::move(segment));
+  return {};
+}
+
+std::error_code Log::sync() {
+  std::lock_guard write_lock(write_mu_);
+  if (broken_) return broken_;
+  for (const auto& file : unsynced_) {
+    if (const auto ec = file->sync()) return fail(ec, "fdatasync");
+  }
+  unsynced_.clear();
+  if (dir_dirty_) {
+    if (const auto ec = options_.env->sync_dir(dir_)) return fail(ec, "fsync dir");
+    dir_dirty_ = false;
+  }
+  return {};
+}
+
+// After a failed write or sync the state of the file is unknown (a failed
+// fsync may even have dropped dirty pages): refuse everything after it, as
+// the lessons of "fsyncgate" teach. Recovery at the next start sorts it out.
+std::error_code Log::fail(std::error_code ec, std::string_view op) {
+  broken_ = ec;
+  ks::log::error("buffer.log_failed", "dir={} op={} error=\"{}\"", dir_, op, ec.message());
+  return ec;
+}
+
+std::error_code Log::read(Position position, Entry* entry) const {
+  std::shared_ptr<const File> file;
+  uint64_t offset = 0;
+  uint64_t limit = 0;
+  {
+    std::lock_guard lock(mu_);
+    if (position.value < segments_.front()->base) return errc::position_released;
+    const Segment& tail = *segments_.back();
+    if (position.value >= tail.base + tail.size) return errc::position_beyond_end;
+    const auto it = std::upper_bound(
+        segments_.begin(), segments_.end(), position.value,
+        [](uint64_t value, const SegmentPtr& segment) { return value < segment->base; });
+    const Segment& segment = **std::prev(it);
+    offset = position.value - segment.base;
+    if (offset >= segment.size) return errc::corruption;  // in a missing segment
+    file = segment.file;
+    limit = segment.size;
+  }
+
+  std::byte header_bytes[format::kHeaderSize];
+  size_t n = 0;
+  if (limit - offset < format::kHeaderSize) return errc::corruption;
+  if (const auto ec = file->read_at(offset, header_bytes, &n)) return ec;
+  if (n != sizeof header_bytes) return errc::corruption;
+  const FrameHeader header = decode_header(header_bytes);
+  if (check_header(header) != FrameCheck::ok ||
+      header.length > limit - offset - format::kHeaderSize) {
+    return errc::corruption;
+  }
+  std::vector<std::byte> payload(header.length);
+  if (const auto ec = file->read_at(offset + format::kHeaderSize, payload, &n)) return ec;
+  if (n != payload.size()) return errc::corruption;
+  EntryView view;
+  if (check_payload(header, payload, &view) != FrameCheck::ok) return errc::corruption;
+  *entry = view.to_entry();
+  return {};
+}
+
+LogScanner Log::scan(Position from, Reporter* reporter) const {
+  std::vector<SegmentSnapshot> snapshot;
+  {
+    std::lock_guard lock(mu_);
+    for (const auto& segment : segments_) {
+      if (segment->base + segment->size > from.value) {
+        snapshot.push_back(SegmentSnapshot{segment->base, segment->file, segment->size});
+      }
+    }
+  }
+  return LogScanner(std::move(snapshot), from, reporter);
+}
+
+std::error_code Log::release(Position position) {
+  std::lock_guard remove_lock(remove_mu_);
+  std::vector<SegmentPtr> victims;
+  {
+    std::lock_guard lock(mu_);
+    while (segments_.size() > 1 &&
+           segments_.front()->base + segments_.front()->size <= position.value) {
+      victims.push_back(segments_.front());
+      segments_.pop_front();
+    }
+  }
+  return remove_oldest(std::move(victims));
+}
+
+std::error_code Log::drop_oldest_segment(Dropped* dropped) {
+  std::lock_guard remove_lock(remove_mu_);
+  SegmentPtr victim;
+  {
+    std::lock_guard lock(mu_);
+    if (segments_.size() <= 1) return errc::nothing_to_drop;
+    victim = segments_.front();
+    segments_.pop_front();
+  }
+  const Dropped what{Range{Position{victim->base}, Position{victim->base + victim->size}},
+                     victim->records};
+  if (const auto ec = remove_oldest({victim})) return ec;
+  ks::log::warn("buffer.segment_dropped", "dir={} begin={} end={} records={}", dir_,
+                what.range.begin.value, what.range.end.value, what.records);
+  *dropped = what;
+  return {};
+}
+
+// Unlinks the victims (already out of segments_) oldest first, so a crash
+// part way leaves a log that merely begins later, never one with a hole. A
+// file already gone counts as removed: a crash may have come after an
+// unlink but before the caller recorded it. On another error the victims
+// not yet removed go back to the front of the log.
+std::error_code Log::remove_oldest(std::vector<SegmentPtr> victims) {
+  size_t removed = 0;
+  std::error_code ec;
+  for (; removed < victims.size(); ++removed) {
+    ec = options_.env->remove(victims[removed]->path);
+    if (ec && ec != std::errc::no_such_file_or_directory) break;
+    ec.clear();
+  }
+  {
+    std::lock_guard lock(mu_);
+    for (size_t i = victims.size(); i-- > removed;)
+      segments_.push_front(victims[i]);
+    for (size_t i = 0; i < removed; ++i) {
+      bytes_ -= victims[i]->size;
+      records_ -= victims[i]->records;
+    }
+  }
+  if (ec) {
+    ks::log::error("buffer.remove_failed", "path={} error=\"{}\"", victims[removed]->path,
+                   ec.message());
+  }
+  if (removed > 0) {
+    std::lock_guard lock(listener_mu_);
+    if (space_listener_) space_listener_();
+  }
+  return ec;
+}
+
+void Log::set_space_listener(std::function<void()> listener) {
+  std::lock_guard lock(listener_mu_);
+  space_listener_ = std::move(listener);
+}
+
+Position Log::begin() const {
+  std::lock_guard lock(mu_);
+  return Position{segments_.front()->base};
+}
+
+Position Log::end() const {
+  std::lock_guard lock(mu_);
+  return Position{segments_.back()->base + segments_.back()->size};
+}
+
+uint64_t Log::size_bytes() const {
+  std::lock_guard lock(mu_);
+  return bytes_;
+}
+
+LogStats Log::stats() const {
+  std::lock_guard lock(mu_);
+  return LogStats{bytes_, records_, segments_.size(), Position{segments_.front()->base},
+                  Position{segments_.back()->base + segments_.back()->size}};
+}
+
+}  // namespace ks::buffer

@@ -1,0 +1,157 @@
+#pragma once
+// The durable, segmented write-ahead log of one upstream cluster (FORMAT.md).
+//
+// Threads: append(), sync() and drop_oldest_segment() come from one writer
+// (the Appender's thread); read(), scan(), release() and the getters are
+// safe from any thread at any time. A segment's file stays open while a
+// read or scan uses it, so releasing it underneath them is safe.
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <string>
+#include <system_error>
+#include <vector>
+
+#include "buffer/entry.h"
+#include "buffer/env.h"
+#include "buffer/log_scanner.h"
+#include "buffer/position.h"
+#include "buffer/reporter.h"
+#include "buffer/segment_writer.h"
+
+namespace ks::buffer {
+
+struct LogOptions {
+  // A new segment starts when the next frame would pass this size.
+  uint64_t segment_bytes = uint64_t{64} << 20;
+  Env* env = &posix_env();
+  // Receives the corruption found while opening; may be null (it is logged
+  // either way).
+  Reporter* reporter = nullptr;
+};
+
+// What open() found and repaired.
+struct RecoveryInfo {
+  uint64_t segments = 0;
+  uint64_t records = 0;
+  Range torn_tail;              // cut off the last segment; empty if none
+  uint64_t corrupt_ranges = 0;  // reported to LogOptions::reporter
+  uint64_t corrupt_bytes = 0;
+};
+
+// A segment removed by drop_oldest_segment().
+struct Dropped {
+  Range range;
+  uint64_t records = 0;
+};
+
+struct LogStats {
+  uint64_t bytes = 0;  // on disk, all segments
+  uint64_t records = 0;
+  uint64_t segments = 0;
+  Position begin;
+  Position end;
+};
+
+class Log {
+ public:
+  // Opens or creates the log in `dir` and recovers it: every segment is
+  // scanned, a torn tail of the last one is truncated, corruption elsewhere
+  // is reported and skipped. Only I/O errors fail the open, never
+  // corruption.
+  static std::error_code open(const std::string& dir, const LogOptions& options,
+                              std::unique_ptr<Log>* log);
+
+  Log(const Log&) = delete;
+  Log& operator=(const Log&) = delete;
+  ~Log();
+
+  // Writes the entries, in order, starting new segments as needed, with one
+  // gathered write per segment touched. (*positions)[i] is entries[i]'s.
+  // Nothing is durable before sync(). An invalid entry fails the call
+  // before anything is written; an I/O error is sticky: every later append
+  // and sync fails with it (a prefix of the entries may be on disk).
+  std::error_code append(std::span<const Entry> entries, std::vector<Position>* positions);
+
+  // Makes every append so far durable: fdatasync of each segment written
+  // since the last sync, then fsync of the directory if a segment was
+  // created. A failure is sticky, like append's.
+  std::error_code sync();
+
+  // The entry at `position` (as returned by append or a scan).
+  // position_released below begin(), position_beyond_end at or past end(),
+  // corruption if no valid frame starts there.
+  std::error_code read(Position position, Entry* entry) const;
+
+  // Entries at positions >= `from` up to end() as of now; corruption met on
+  // the way goes to `reporter` (may be null).
+  LogScanner scan(Position from, Reporter* reporter = nullptr) const;
+
+  // Deletes every segment that lies entirely below `position`, oldest
+  // first; the segment being written is never deleted. Idempotent, and a
+  // crash part way leaves a log that merely begins later.
+  std::error_code release(Position position);
+
+  // Deletes the oldest segment although it may not be forwarded
+  // (WhenFull::drop_oldest). nothing_to_drop if only the segment being
+  // written is left.
+  std::error_code drop_oldest_segment(Dropped* dropped);
+
+  // Called on the removing thread each time release() or
+  // drop_oldest_segment() frees space, so a writer waiting for space under
+  // a size limit can retry. Replaces the previous listener; clearing it
+  // (nullptr) waits for a call in progress to return.
+  void set_space_listener(std::function<void()> listener);
+
+  Position begin() const;
+  Position end() const;
+  uint64_t size_bytes() const;
+  LogStats stats() const;
+  const RecoveryInfo& recovery() const { return recovery_; }
+  const LogOptions& options() const { return options_; }
+
+ private:
+  struct Segment;
+  using SegmentPtr = std::shared_ptr<Segment>;
+
+  Log(std::string dir, const LogOptions& options);
+  // In log_recovery.cc.
+  std::error_code recover();
+  SegmentPtr recover_segment(uint64_t base, uint64_t next_base, bool last, Reporter* reporter,
+                             std::error_code* ec);
+
+  std::error_code roll();
+  std::error_code write_run(std::span<const Entry> run, std::vector<Position>* positions);
+  std::error_code fail(std::error_code ec, std::string_view op);
+  std::error_code remove_oldest(std::vector<SegmentPtr> victims);
+
+  const std::string dir_;
+  const LogOptions options_;
+  RecoveryInfo recovery_;
+
+  // The single writer: append, sync, roll.
+  std::mutex write_mu_;
+  SegmentPtr tail_;
+  std::unique_ptr<SegmentWriter> writer_;        // appends to tail_
+  std::vector<std::shared_ptr<File>> unsynced_;  // written since the last sync
+  bool dir_dirty_ = false;                       // a segment created since then
+  std::error_code broken_;
+
+  // Serialises removals so files are unlinked strictly oldest first.
+  std::mutex remove_mu_;
+
+  std::mutex listener_mu_;  // held while calling the listener
+  std::function<void()> space_listener_;
+
+  // The segment list and totals. Lock order: write_mu_, or remove_mu_ then
+  // listener_mu_; mu_ last.
+  mutable std::mutex mu_;
+  std::deque<SegmentPtr> segments_;  // by base; never empty; back() is tail_
+  uint64_t bytes_ = 0;
+  uint64_t records_ = 0;
+};
+
+}  // namespace ks::buffer
