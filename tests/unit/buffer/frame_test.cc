@@ -17,7 +17,8 @@ std::vector<std::byte> encode(const Entry& entry) {
 
 std::vector<std::byte> bytes(std::initializer_list<int> values) {
   std::vector<std::byte> out;
-  for (int v : values) out.push_back(std::byte(static_cast<uint8_t>(v)));
+  for (int v : values)
+    out.push_back(std::byte(static_cast<uint8_t>(v)));
   return out;
 }
 
@@ -29,10 +30,10 @@ TEST(buffer_Frame, MatchesWorkedExampleInFormatMd) {
   entry.partition = 3;
   entry.record_count = 2;
   entry.batch = bytes({0xde, 0xad, 0xbe, 0xef});
-  const auto expected = bytes({0xe7, 0x5a, 0x2c, 0x9d, 0x1c, 0x00, 0x00, 0x00, 0x60, 0x81, 0x85,
-                               0x8f, 0x01, 0x00, 0x68, 0xe5, 0xcf, 0x8b, 0x01, 0x00, 0x00, 0x06,
-                               0x00, 0x6f, 0x72, 0x64, 0x65, 0x72, 0x73, 0x03, 0x00, 0x00, 0x00,
-                               0x02, 0x00, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef});
+  const auto expected =
+      bytes({0xe7, 0x5a, 0x2c, 0x9d, 0x1c, 0x00, 0x00, 0x00, 0x60, 0x81, 0x85, 0x8f, 0x01, 0x00,
+             0x68, 0xe5, 0xcf, 0x8b, 0x01, 0x00, 0x00, 0x06, 0x00, 0x6f, 0x72, 0x64, 0x65, 0x72,
+             0x73, 0x03, 0x00, 0x00, 0x00, 0x02, 0x00, 0x00, 0x00, 0xde, 0xad, 0xbe, 0xef});
   EXPECT_EQ(encode(entry), expected);
   EXPECT_EQ(frame_size(entry), 41u);
 }
@@ -41,8 +42,8 @@ TEST(buffer_Frame, DecodesWhatItEncodes) {
   const Entry entry = testing::make_entry(5, 300);
   const auto frame = encode(entry);
   ASSERT_EQ(frame.size(), frame_size(entry));
-  const FrameHeader header =
-      decode_header(std::span<const std::byte, format::kHeaderSize>(frame.data(), format::kHeaderSize));
+  const FrameHeader header = decode_header(
+      std::span<const std::byte, format::kHeaderSize>(frame.data(), format::kHeaderSize));
   ASSERT_EQ(check_header(header), FrameCheck::ok);
   EntryView view;
   ASSERT_EQ(check_payload(header, std::span(frame).subspan(format::kHeaderSize), &view),
@@ -56,8 +57,8 @@ TEST(buffer_Frame, EveryFlippedPayloadBitFailsTheChecksum) {
   for (size_t i = format::kHeaderSize - 1; i < frame.size(); ++i) {
     auto bad = frame;
     bad[i] ^= std::byte{0x10};
-    const FrameHeader header =
-        decode_header(std::span<const std::byte, format::kHeaderSize>(bad.data(), format::kHeaderSize));
+    const FrameHeader header = decode_header(
+        std::span<const std::byte, format::kHeaderSize>(bad.data(), format::kHeaderSize));
     EntryView view;
     EXPECT_EQ(check_payload(header, std::span(bad).subspan(format::kHeaderSize), &view),
               FrameCheck::bad_checksum)

@@ -45,7 +45,8 @@ class buffer_Segment : public ::testing::Test {
 
   static uint64_t total_size(const std::vector<Entry>& entries) {
     uint64_t total = 0;
-    for (const auto& entry : entries) total += frame_size(entry);
+    for (const auto& entry : entries)
+      total += frame_size(entry);
     return total;
   }
 
@@ -119,21 +120,24 @@ TEST_F(buffer_Segment, ReadsBackWhatWasWritten) {
   std::vector<uint64_t> offsets;
   for (int call = 0; call < 3; ++call) {
     std::vector<Entry> entries;
-    for (int i = 0; i < 4; ++i) entries.push_back(make_entry(call * 10 + i, 10 + 50 * i));
+    for (int i = 0; i < 4; ++i)
+      entries.push_back(make_entry(call * 10 + i, 10 + 50 * i));
     const auto written = write(entries);
     offsets.insert(offsets.end(), written.begin(), written.end());
     all.insert(all.end(), entries.begin(), entries.end());
   }
   const ReadBack back = read();
   ASSERT_EQ(back.entries, all);
-  for (size_t i = 0; i < all.size(); ++i) EXPECT_EQ(back.positions[i].value, kBase + offsets[i]);
+  for (size_t i = 0; i < all.size(); ++i)
+    EXPECT_EQ(back.positions[i].value, kBase + offsets[i]);
   EXPECT_TRUE(back.reports.empty());
   EXPECT_EQ(back.valid_end, file_size());
 }
 
 TEST_F(buffer_Segment, MoreFramesThanIovMaxInOneWrite) {
   std::vector<Entry> entries;
-  for (int i = 0; i < 1500; ++i) entries.push_back(make_entry(i, i % 5));  // 3000 pieces
+  for (int i = 0; i < 1500; ++i)
+    entries.push_back(make_entry(i, i % 5));  // 3000 pieces
   write(entries);
   EXPECT_EQ(read().entries, entries);
 }
@@ -269,7 +273,8 @@ TEST_F(buffer_Segment, MagicInsidePayloadIsNotAFrame) {
 
 TEST_F(buffer_Segment, TwoCorruptRegionsAreReportedSeparately) {
   std::vector<Entry> entries;
-  for (int i = 0; i < 5; ++i) entries.push_back(make_entry(i));
+  for (int i = 0; i < 5; ++i)
+    entries.push_back(make_entry(i));
   const auto offsets = write(entries);
   flip(offsets[1] + format::kHeaderSize);
   flip(offsets[3]);

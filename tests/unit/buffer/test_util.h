@@ -46,7 +46,8 @@ inline Entry make_entry(int i, size_t batch_size = 20) {
   entry.partition = i % 4;
   entry.record_count = i % 7 + 1;
   entry.batch.resize(batch_size);
-  for (size_t b = 0; b < batch_size; ++b) entry.batch[b] = std::byte(static_cast<uint8_t>(i + b * 31));
+  for (size_t b = 0; b < batch_size; ++b)
+    entry.batch[b] = std::byte(static_cast<uint8_t>(i + b * 31));
   return entry;
 }
 
@@ -75,13 +76,15 @@ inline std::vector<std::byte> read_file(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   std::vector<char> chars((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   std::vector<std::byte> bytes(chars.size());
-  for (size_t i = 0; i < chars.size(); ++i) bytes[i] = std::byte(static_cast<uint8_t>(chars[i]));
+  for (size_t i = 0; i < chars.size(); ++i)
+    bytes[i] = std::byte(static_cast<uint8_t>(chars[i]));
   return bytes;
 }
 
 inline void write_file(const std::string& path, const std::vector<std::byte>& bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  out.write(reinterpret_cast<const char*>(bytes.data()),
+            static_cast<std::streamsize>(bytes.size()));
 }
 
 }  // namespace ks::buffer::testing
