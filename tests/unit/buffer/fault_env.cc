@@ -7,7 +7,9 @@
 namespace ks::buffer::testing {
 namespace {
 
-std::error_code eio() { return std::make_error_code(std::errc::io_error); }
+std::error_code eio() {
+  return std::make_error_code(std::errc::io_error);
+}
 
 std::string parent(const std::string& path) {
   return std::filesystem::path(path).parent_path().string();
@@ -24,8 +26,7 @@ class FaultEnv::FaultFile final : public File {
     if (const auto ec = env_.write_error()) return ec;
     return base_->append(pieces);
   }
-  std::error_code read_at(uint64_t offset, std::span<std::byte> out,
-                          size_t* read) const override {
+  std::error_code read_at(uint64_t offset, std::span<std::byte> out, size_t* read) const override {
     return base_->read_at(offset, out, read);
   }
   std::error_code sync() override {
@@ -158,7 +159,9 @@ std::error_code FaultEnv::rename(const std::string& from, const std::string& to)
   return {};
 }
 
-std::error_code FaultEnv::create_dir(const std::string& dir) { return base_.create_dir(dir); }
+std::error_code FaultEnv::create_dir(const std::string& dir) {
+  return base_.create_dir(dir);
+}
 
 std::error_code FaultEnv::sync_dir(const std::string& dir) {
   if (const auto ec = sync_error()) return ec;
