@@ -1,0 +1,129 @@
+#include "proxy/upstream/client.h"
+
+#include <algorithm>
+
+#include "common/log.h"
+
+namespace ks::upstream {
+
+Client::Client(asio::any_io_executor executor, ClientOptions options)
+    : executor_(std::move(executor)), options_(std::move(options)) {
+  for (const auto& text : options_.bootstrap) {
+    if (auto address = parse_address(text)) {
+      bootstrap_.push_back(std::move(*address));
+    } else {
+      log::error("upstream.bad_bootstrap", "cluster={} address=\"{}\"", options_.cluster, text);
+    }
+  }
+}
+
+Client::~Client() {
+  for (const auto& [name, connection] : connections_) {
+    connection->set_observer(nullptr);
+    connection->close();
+  }
+}
+
+awaitable<Result<void>> Client::refresh_metadata(std::vector<std::string> topics,
+                                                 AutoCreate auto_create) {
+  const bool all_topics = topics.empty();
+  protocol::MetadataRequest request;
+  if (!all_topics) {
+    request.topics.emplace();
+    for (auto& name : topics) {
+      protocol::MetadataRequest::MetadataRequestTopic topic;
+      topic.name = std::move(name);
+      request.topics->push_back(std::move(topic));
+    }
+  }
+  request.allow_auto_topic_creation = auto_create == AutoCreate::yes;
+  const auto response = co_await send_any(std::move(request));
+  if (!response) co_return response.error();
+  topology_.apply(response->body, all_topics);
+  prune_connections();
+  log::debug("upstream.metadata", "cluster={} version={} brokers={} topics={}", options_.cluster,
+             response->version, topology_.brokers().size(), response->body.topics.size());
+  co_return Result<void>{};
+}
+
+Result<std::shared_ptr<BrokerConnection>> Client::connection_to_broker(int32_t broker_id) {
+  const BrokerInfo* broker = topology_.broker(broker_id);
+  if (!broker) {
+    return Error{
+        make_error_code(errc::unknown_broker),
+        fmt::format("cluster {}: broker {} is not in the metadata", options_.cluster, broker_id)};
+  }
+  return connection_to(broker->address);
+}
+
+std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address) {
+  auto& connection = connections_[address.to_string()];
+  if (!connection) {
+    ConnectionOptions options;
+    options.client_id = options_.client_id;
+    options.request_timeout = options_.request_timeout;
+    options.reconnect_backoff = options_.retry_backoff;
+    options.reconnect_backoff_max = options_.retry_backoff_max;
+    options.max_response_bytes = options_.max_response_bytes;
+    connection = std::make_shared<BrokerConnection>(executor_, address, std::move(options));
+    connection->set_observer([this](const BrokerConnection& c, const Result<void>& outcome) {
+      on_connection_event(c, outcome);
+    });
+  }
+  return connection;
+}
+
+std::vector<std::shared_ptr<BrokerConnection>> Client::candidates() {
+  std::vector<Address> addresses;
+  for (const auto& [id, broker] : topology_.brokers())
+    addresses.push_back(broker.address);
+  for (const auto& address : bootstrap_) {
+    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
+      addresses.push_back(address);
+  }
+  std::vector<std::shared_ptr<BrokerConnection>> out;
+  for (const auto& address : addresses)
+    out.push_back(connection_to(address));
+  std::stable_partition(out.begin(), out.end(), [](const auto& c) { return c->ready(); });
+  return out;
+}
+
+void Client::prune_connections() {
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    const Address& address = it->second->address();
+    const bool is_broker =
+        std::any_of(topology_.brokers().begin(), topology_.brokers().end(),
+                    [&](const auto& entry) { return entry.second.address == address; });
+    const bool is_bootstrap =
+        std::find(bootstrap_.begin(), bootstrap_.end(), address) != bootstrap_.end();
+    if (is_broker || is_bootstrap) {
+      ++it;
+      continue;
+    }
+    it->second->set_observer(nullptr);
+    it->second->close();
+    it = connections_.erase(it);
+  }
+}
+
+void Client::on_connection_event(const BrokerConnection& connection, const Result<void>& outcome) {
+  if (outcome) {
+    if (reachability_ != Reachability::up) {
+      reachability_ = Reachability::up;
+      log::info("upstream.up", "cluster={} via={}", options_.cluster,
+                connection.address().to_string());
+    }
+    return;
+  }
+  // One broker failing does not make the cluster unreachable while another answers.
+  for (const auto& [name, other] : connections_) {
+    if (other->ready()) return;
+  }
+  if (reachability_ != Reachability::down) {
+    reachability_ = Reachability::down;
+    log::warn("upstream.down", "cluster={} error=\"{}\"", options_.cluster,
+              outcome.error().message);
+  }
+}
+
+}  // namespace ks::upstream
