@@ -63,6 +63,7 @@ static void usage(FILE *f) {
                 "  topic-error TOPIC CODE             (CODE 0 clears it)\n"
                 "  coordinator group|transaction KEY ID\n"
 #if HAVE_2_15_API
+                "  controller ID                      (Metadata's ControllerId)\n"
                 "  partition-error TOPIC PARTITION APIKEY CODE [COUNT]\n"
                 "  delete TOPIC\n"
 #endif
@@ -301,6 +302,11 @@ static void run_command(char *line) {
                             mcluster, argv[1], (int32_t)a, (int16_t)b, 1,
                             (rd_kafka_resp_err_t)c);
                 answer_err(err);
+        } else if (!strcmp(cmd, "controller")) {
+                ARGS(1, 1);
+                INT(1, -1, broker_cnt, a);
+                rd_kafka_mock_set_controller_id(mcluster, (int32_t)a);
+                answer("ok");
         } else if (!strcmp(cmd, "delete")) {
                 ARGS(1, 1);
                 answer_err(rd_kafka_mock_topic_delete(mcluster, argv[1]));
@@ -397,6 +403,13 @@ int main(int argc, char **argv) {
                 rd_kafka_destroy(rk);
                 return 1;
         }
+
+#if HAVE_2_15_API
+        /* The mock leaves ControllerId at 0, a broker that does not exist
+         * (ids are 1..N); clients that send requests to the controller
+         * (kafkajs' InitProducerId) fail on that. 2.0.2 cannot change it. */
+        rd_kafka_mock_set_controller_id(mcluster, 1);
+#endif
 
         for (i = 0; i < topic_cnt; i++) {
                 if (create_topic_spec(topics[i])) {
