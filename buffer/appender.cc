@@ -5,7 +5,6 @@
 
 #include "buffer/errc.h"
 #include "buffer/frame.h"
-#include "common/log.h"
 
 namespace ks::buffer {
 
@@ -231,7 +230,7 @@ void Appender::write(std::vector<Entry>* entries, std::vector<Done>* dones) {
   std::vector<Position> positions;
   std::error_code ec = log_.append(*entries, &positions);
   if (ec) {
-    set_failure(ec, "write");
+    set_failure(ec);
   } else {
     dirty_ = true;
     if (options_.fsync == FsyncPolicy::always) ec = sync_now();
@@ -248,21 +247,18 @@ std::error_code Appender::sync_now() {
   last_fsync_us_ =
       std::chrono::duration_cast<std::chrono::microseconds>(last_sync_ - start).count();
   if (ec) {
-    set_failure(ec, "fsync");
+    set_failure(ec);
   } else {
     dirty_ = false;
   }
   return ec;
 }
 
-void Appender::set_failure(std::error_code ec, std::string_view op) {
+// The Log has logged it (once) and refuses every later write and sync.
+void Appender::set_failure(std::error_code ec) {
   if (failure_) return;
-  {
-    std::lock_guard lock(mu_);
-    failure_ = ec;
-  }
-  ks::log::error("buffer.append_failed", "op={} error=\"{}\" action=\"refusing all appends\"", op,
-                 ec.message());
+  std::lock_guard lock(mu_);
+  failure_ = ec;
 }
 
 }  // namespace ks::buffer

@@ -73,9 +73,9 @@ struct AppenderStats {
 class Appender {
  public:
   using Clock = std::chrono::steady_clock;
-  // Runs on the writer thread, must not throw, and should be quick: post
-  // the result to where it is needed. The position is meaningful only on
-  // success.
+  // Runs on the writer thread, must not throw or call close(), and should
+  // be quick: post the result to where it is needed. The position is
+  // meaningful only on success.
   using Done = std::function<void(std::error_code, Position)>;
 
   // Starts the writer thread. `log` must outlive the appender, and have no
@@ -125,7 +125,7 @@ class Appender {
   bool expire(std::deque<Pending>* waiting);  // true if any timed out
   void write(std::vector<Entry>* entries, std::vector<Done>* dones);
   std::error_code sync_now();
-  void set_failure(std::error_code ec, std::string_view op);
+  void set_failure(std::error_code ec);
 
   Log& log_;
   const AppenderOptions options_;

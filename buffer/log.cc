@@ -105,7 +105,9 @@ std::error_code Log::sync() {
 // the lessons of "fsyncgate" teach. Recovery at the next start sorts it out.
 std::error_code Log::fail(std::error_code ec, std::string_view op) {
   broken_ = ec;
-  ks::log::error("buffer.log_failed", "dir={} op={} error=\"{}\"", dir_, op, ec.message());
+  ks::log::error("buffer.log_failed",
+                 "dir={} op={} error=\"{}\" action=\"refusing appends until restart\"", dir_, op,
+                 ec.message());
   return ec;
 }
 
