@@ -147,7 +147,7 @@ bool Appender::process(std::deque<Pending>* waiting) {
     return false;
   }
   std::vector<Entry> entries;
-  std::vector<Done> dones;
+  std::vector<Outcome> outcomes;      // every entry leaving `waiting`, in order
   uint64_t used = log_.size_bytes();  // plus what this batch will add
   bool rejecting = false;             // once one is refused, so is the rest: keeps order
   bool stalled = false;
@@ -180,16 +180,14 @@ bool Appender::process(std::deque<Pending>* waiting) {
       }
     }
     if (stalled || cut) break;
-    if (ec) {
-      pending.done(ec, Position{});
-    } else {
+    if (!ec) {
       used += needed;
       entries.push_back(std::move(pending.entry));
-      dones.push_back(std::move(pending.done));
     }
+    outcomes.push_back(Outcome{std::move(pending.done), ec});
     waiting->pop_front();
   }
-  write(&entries, &dones);
+  write(entries, &outcomes);
   // A timed-out front lets the next one try at once.
   if (stalled && (expire(waiting) || failure_)) stalled = false;
   waiting_ = stalled ? waiting->size() : 0;
@@ -225,18 +223,29 @@ bool Appender::expire(std::deque<Pending>* waiting) {
   return expired;
 }
 
-void Appender::write(std::vector<Entry>* entries, std::vector<Done>* dones) {
-  if (entries->empty()) return;
+void Appender::write(std::span<const Entry> entries, std::vector<Outcome>* outcomes) {
   std::vector<Position> positions;
-  std::error_code ec = log_.append(*entries, &positions);
-  if (ec) {
-    set_failure(ec);
-  } else {
-    dirty_ = true;
-    if (options_.fsync == FsyncPolicy::always) ec = sync_now();
+  std::error_code ec;
+  if (!entries.empty()) {
+    ec = log_.append(entries, &positions);
+    if (ec) {
+      set_failure(ec);
+    } else {
+      dirty_ = true;
+      if (options_.fsync == FsyncPolicy::always) ec = sync_now();
+    }
   }
-  for (size_t i = 0; i < dones->size(); ++i)
-    (*dones)[i](ec, ec ? Position{} : positions[i]);
+  // In append order, refusals included, so each caller sees its appends
+  // complete in the order it made them.
+  size_t written = 0;
+  for (Outcome& outcome : *outcomes) {
+    if (outcome.refused) {
+      outcome.done(outcome.refused, Position{});
+    } else {
+      outcome.done(ec, ec ? Position{} : positions[written]);
+      ++written;
+    }
+  }
 }
 
 std::error_code Appender::sync_now() {

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <system_error>
 #include <thread>
 #include <vector>
@@ -88,8 +89,8 @@ class Appender {
   ~Appender();  // close()
 
   // Thread-safe; appends from one thread reach the log, and complete, in
-  // call order. `deadline` matters only while waiting for space
-  // (WhenFull::block). After close() `done` runs at once with errc::closed.
+  // call order (a timeout may overtake an append still waiting for space). `deadline` matters only
+  // while waiting for space (WhenFull::block). After close() `done` runs at once with errc::closed.
   void append(Entry entry, Done done, Clock::time_point deadline);
   void append(Entry entry, Done done);
 
@@ -112,6 +113,11 @@ class Appender {
     Done done;
     Clock::time_point deadline;
   };
+  // What becomes of one entry taken in a round: written, or refused.
+  struct Outcome {
+    Done done;
+    std::error_code refused;
+  };
 
   Appender(Log& log, AppenderOptions options);
 
@@ -123,7 +129,7 @@ class Appender {
   bool process(std::deque<Pending>* waiting);
   std::error_code make_room(uint64_t needed, uint64_t* used);
   bool expire(std::deque<Pending>* waiting);  // true if any timed out
-  void write(std::vector<Entry>* entries, std::vector<Done>* dones);
+  void write(std::span<const Entry> entries, std::vector<Outcome>* outcomes);
   std::error_code sync_now();
   void set_failure(std::error_code ec);
 

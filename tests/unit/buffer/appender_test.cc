@@ -285,6 +285,26 @@ TEST_F(buffer_Appender, RejectWhenFull) {
   EXPECT_EQ(result.position.value, 4 * kFrame);
 }
 
+TEST_F(buffer_Appender, RefusalsCompleteInAppendOrder) {
+  const auto positions = fill(WhenFull::reject);
+  ASSERT_FALSE(appender_->release(positions[2]));  // room for two more
+  Gate gate;
+  env_.set_sync_hook(gate.hook());
+  Results results;
+  appender_->append(make_entry(4), results.done(4));
+  ASSERT_TRUE(eventually([&] { return log_->end().value == 5 * kFrame; }));
+  // Taken together once the writer is out of the held sync: 5 fits, 6 not.
+  appender_->append(make_entry(5), results.done(5));
+  appender_->append(make_entry(6), results.done(6));
+  gate.open();
+  const auto done = results.wait(3);
+  EXPECT_EQ(done[0].id, 4);
+  EXPECT_EQ(done[1].id, 5);
+  EXPECT_FALSE(done[1].ec);
+  EXPECT_EQ(done[2].id, 6);
+  EXPECT_EQ(done[2].ec, errc::buffer_full);
+}
+
 TEST_F(buffer_Appender, BlockTimesOutWhenNothingIsReleased) {
   fill(WhenFull::block);
   Results results;
