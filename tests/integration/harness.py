@@ -31,6 +31,7 @@ import select
 import shutil
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import tempfile
@@ -363,6 +364,36 @@ class Err:
     DUPLICATE_SEQUENCE_NUMBER = 46
     INVALID_PRODUCER_EPOCH = 47
     UNKNOWN_PRODUCER_ID = 59
+
+
+def api_versions(address, timeout=5):
+    """{api key: (min, max)} a broker (mock or sidecar) at "host:port"
+    advertises, asked with ApiVersions v0 (the version every broker
+    answers)."""
+    (host, port), = _split_bootstrap(address)
+    with socket.create_connection((host, port), timeout=timeout) as s:
+        client = b"ks-harness"
+        req = struct.pack(">hhih", ApiKey.API_VERSIONS, 0, 1, len(client)) + client
+        s.sendall(struct.pack(">i", len(req)) + req)
+
+        def recv(n):
+            buf = b""
+            while len(buf) < n:
+                chunk = s.recv(n - len(buf))
+                if not chunk:
+                    raise ConnectionError("%s closed the connection" % address)
+                buf += chunk
+            return buf
+        size, = struct.unpack(">i", recv(4))
+        body = recv(size)
+    corr, err, count = struct.unpack(">ihi", body[:10])
+    if corr != 1 or err != 0:
+        raise AssertionError("ApiVersions from %s: correlation %d, error %d" % (address, corr, err))
+    out = {}
+    for i in range(count):
+        key, lo, hi = struct.unpack(">hhh", body[10 + 6 * i:16 + 6 * i])
+        out[key] = (lo, hi)
+    return out
 
 
 # ---------------------------------------------------------------------------
@@ -746,6 +777,19 @@ def read_all(bootstrap, topic, timeout=60, partitions=None):
         c.close()
 
 
+def watermarks(bootstrap, topic, partitions, timeout=10):
+    """{partition: (log start offset, high watermark)} of an upstream topic."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    c = Consumer({"bootstrap.servers": bootstrap,
+                  "group.id": "ks-watermarks-" + uuid.uuid4().hex[:8]})
+    try:
+        return {p: c.get_watermark_offsets(TopicPartition(topic, p), timeout=timeout)
+                for p in range(partitions)}
+    finally:
+        c.close()
+
+
 # ---------------------------------------------------------------------------
 # Checks
 
@@ -888,3 +932,13 @@ def run_test(fn):
         raise
     passed()
     print("PASS")
+
+
+if __name__ == "__main__":
+    # python3 harness.py api-versions HOST:PORT: what a broker advertises.
+    if len(sys.argv) == 3 and sys.argv[1] == "api-versions":
+        for k, (lo, hi) in sorted(api_versions(sys.argv[2]).items()):
+            print("%3d  %d-%d" % (k, lo, hi))
+    else:
+        print("usage: harness.py api-versions HOST:PORT", file=sys.stderr)
+        sys.exit(2)
