@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "buffer/entry.h"
+#include "buffer/errc.h"
 #include "buffer/log.h"
 #include "buffer/position.h"
 

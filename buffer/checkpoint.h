@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "buffer/env.h"
+#include "buffer/errc.h"
 
 namespace ks::buffer {
 

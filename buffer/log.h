@@ -17,6 +17,7 @@
 
 #include "buffer/entry.h"
 #include "buffer/env.h"
+#include "buffer/errc.h"
 #include "buffer/log_scanner.h"
 #include "buffer/position.h"
 #include "buffer/reporter.h"
