@@ -52,7 +52,7 @@ Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t ind
 
 std::error_code Forwarder::recover() {
   buffer::Checkpoint checkpoint;
-  if (const auto ec = buffer::load_checkpoint(checkpoint_file_, checkpoint);
+  if (const auto ec = buffer::load_checkpoint(checkpoint_file_, &checkpoint);
       ec && ec != buffer::errc::not_found) {
     // Never wedge on a bad checkpoint: forward everything still buffered.
     // Without the producer id the upstream cannot tell what of it is already
