@@ -11,6 +11,7 @@ packages=(
   clang libclang-rt-14-dev clang-format
   # test upstreams and real clients
   librdkafka-dev kcat python3 python3-kafka python3-confluent-kafka
+  python3-snappy python3-lz4 python3-zstandard  # kafka-python codecs
 )
 
 missing=()
