@@ -108,26 +108,37 @@ awaitable<Result<int16_t>> BrokerConnection::prepare(ApiKey key, VersionRange ou
 }
 
 awaitable<Result<void>> BrokerConnection::ensure_ready() {
-  switch (state_) {
-    case State::ready:
-      co_return Result<void>{};
-    case State::connecting: {
-      // Someone else's connect is under way: share its outcome.
-      boost::system::error_code ignored;
-      co_await connect_done_.async_wait(nothrow(ignored));
-      if (state_ == State::ready) co_return Result<void>{};
-      co_return last_error_;
+  const auto deadline = std::chrono::steady_clock::now() + options_.request_timeout;
+  while (true) {
+    switch (state_) {
+      case State::ready:
+        co_return Result<void>{};
+      case State::connecting: {
+        // Someone else's connect is under way: share its outcome.
+        boost::system::error_code ignored;
+        co_await connect_done_.async_wait(nothrow(ignored));
+        if (state_ == State::ready) co_return Result<void>{};
+        co_return last_error_;
+      }
+      case State::idle:
+        break;
     }
-    case State::idle:
-      break;
+    if (!backing_off()) co_return co_await connect();
+    if (next_attempt_ > deadline) {
+      const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
+          next_attempt_ - std::chrono::steady_clock::now());
+      co_return Error{last_error_.code,
+                      fmt::format("{} (next attempt in {} ms)", last_error_.message, wait.count())};
+    }
+    // A backoff that ends within the timeout delays the send rather than fail it.
+    asio::steady_timer pause(executor_, next_attempt_);
+    boost::system::error_code ignored;
+    co_await pause.async_wait(nothrow(ignored));
   }
-  const auto wait = std::chrono::duration_cast<std::chrono::milliseconds>(
-      next_attempt_ - std::chrono::steady_clock::now());
-  if (wait > 0ms) {
-    co_return Error{last_error_.code,
-                    fmt::format("{} (next attempt in {} ms)", last_error_.message, wait.count())};
-  }
-  co_return co_await connect();
+}
+
+bool BrokerConnection::backing_off() const {
+  return state_ == State::idle && next_attempt_ > std::chrono::steady_clock::now();
 }
 
 awaitable<Result<void>> BrokerConnection::connect() {

@@ -11,8 +11,9 @@
 // Lifecycle: idle -> connecting (TCP, then ApiVersions) -> ready. A failure
 // (I/O error, timeout, bad frame) completes every request in flight with an
 // error and returns to idle; the next send() reconnects. After a failed
-// connect, a new attempt waits for a jittered exponential backoff, and
-// sends in the meantime fail at once rather than hammer a dead broker.
+// connect, the next attempt waits for a jittered exponential backoff, so a
+// dead broker is not hammered: a send waits for the backoff to end if it
+// ends within the request timeout, and fails at once otherwise.
 //
 // Threading: everything runs on the one executor given to the constructor
 // (the caller's io_context thread); there are no locks. Callers must call
@@ -74,6 +75,8 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
 
   State state() const { return state_; }
   bool ready() const { return state_ == State::ready; }
+  // Idle after a failed connect, and the backoff before the next one has not passed.
+  bool backing_off() const;
   const Address& address() const { return address_; }
   // The broker's API versions, from the last successful connect.
   const VersionTable& versions() const { return versions_; }

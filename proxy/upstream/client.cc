@@ -73,18 +73,21 @@ std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address) 
   return connection;
 }
 
-std::vector<std::shared_ptr<BrokerConnection>> Client::candidates() {
-  std::vector<Address> addresses;
+std::vector<Address> Client::candidates() const {
+  std::vector<Address> out;
   for (const auto& [id, broker] : topology_.brokers())
-    addresses.push_back(broker.address);
+    out.push_back(broker.address);
   for (const auto& address : bootstrap_) {
-    if (std::find(addresses.begin(), addresses.end(), address) == addresses.end())
-      addresses.push_back(address);
+    if (std::find(out.begin(), out.end(), address) == out.end()) out.push_back(address);
   }
-  std::vector<std::shared_ptr<BrokerConnection>> out;
-  for (const auto& address : addresses)
-    out.push_back(connection_to(address));
-  std::stable_partition(out.begin(), out.end(), [](const auto& c) { return c->ready(); });
+  // Connections that work first, those waiting out a failed connect last.
+  const auto rank = [this](const Address& address) {
+    const auto it = connections_.find(address.to_string());
+    if (it == connections_.end()) return 1;
+    return it->second->ready() ? 0 : it->second->backing_off() ? 2 : 1;
+  };
+  std::stable_sort(out.begin(), out.end(),
+                   [&](const Address& a, const Address& b) { return rank(a) < rank(b); });
   return out;
 }
 

@@ -91,9 +91,10 @@ class Client {
 
   Result<std::shared_ptr<BrokerConnection>> connection_to_broker(int32_t broker_id);
   std::shared_ptr<BrokerConnection> connection_to(const Address& address);
-  // Where send_any tries, in order: connections already up, the other known
-  // brokers, then the bootstrap addresses.
-  std::vector<std::shared_ptr<BrokerConnection>> candidates();
+  // Where send_any tries, in order: brokers with a connection up, the other
+  // known brokers, then the bootstrap addresses; those waiting out a failed
+  // connect last. Connections are made only when tried.
+  std::vector<Address> candidates() const;
   // Closes connections to addresses that are neither brokers nor bootstrap.
   void prune_connections();
   void on_connection_event(const BrokerConnection& connection, const Result<void>& outcome);
@@ -117,8 +118,8 @@ awaitable<Result<Response<response_for_t<Request>>>> Client::send_to(int32_t bro
 template <typename Request>
 awaitable<Result<Response<response_for_t<Request>>>> Client::send_any(Request request) {
   std::string failures;
-  for (const auto& connection : candidates()) {
-    auto response = co_await connection->send(request);
+  for (const auto& address : candidates()) {
+    auto response = co_await connection_to(address)->send(request);
     // A request that is wrong in itself would fail everywhere.
     if (response || response.error().code == errc::invalid_request) co_return std::move(response);
     failures += (failures.empty() ? "" : "; ") + response.error().message;

@@ -1,0 +1,333 @@
+#include "proxy/upstream/client.h"
+
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "proxy/protocol/record_batch.h"
+#include "tests/unit/upstream/mock_cluster.h"
+#include "tests/unit/upstream/requests.h"
+#include "tests/unit/upstream/run.h"
+#include "tests/unit/upstream/test_batch.h"
+
+namespace ks::upstream {
+namespace {
+
+using namespace std::chrono_literals;
+using protocol::ErrorCode;
+using test::run;
+
+class ClientTest : public ::testing::Test {
+ protected:
+  ~ClientTest() override {
+    client_.reset();
+    test::run_for(io_, 100ms);  // let the closed connections wind down
+  }
+
+  Client& make_client(std::vector<std::string> bootstrap = {}) {
+    ClientOptions options;
+    options.cluster = "test";
+    options.bootstrap = bootstrap.empty() ? mock_.bootstrap() : std::move(bootstrap);
+    options.client_id = "upstream-test";
+    options.request_timeout = 5s;
+    options.retry_backoff = 10ms;
+    options.retry_backoff_max = 100ms;
+    client_ = std::make_unique<Client>(io_.get_executor(), options);
+    return *client_;
+  }
+
+  // The id of the broker at `address` ("host:port"), from the cached metadata.
+  int32_t broker_at(const std::string& address) const {
+    for (const auto& [id, broker] : client_->topology().brokers())
+      if (broker.address.to_string() == address) return id;
+    return -1;
+  }
+
+  static std::vector<std::byte> plain_batch() {
+    auto batch = test::python_batch();
+    protocol::rewrite_producer(batch, -1, -1, -1);
+    return batch;
+  }
+
+  static const protocol::ProduceResponse::ProduceTopicResponse::ProducePartitionResponse& only(
+      const Response<protocol::ProduceResponse>& response) {
+    return response.body.topics.at(0).partitions.at(0);
+  }
+
+  asio::io_context io_;
+  test::MockCluster mock_{3};
+  std::unique_ptr<Client> client_;
+};
+
+TEST_F(ClientTest, RefreshLearnsBrokersPartitionsAndLeaders) {
+  mock_.create_topic("orders", 4);
+  const std::vector<int32_t> leaders = {1, 2, 3, 1};
+  for (int32_t p = 0; p < 4; ++p)
+    mock_.set_leader("orders", p, leaders[p]);
+  Client& client = make_client();
+
+  const auto refreshed = run(io_, client.refresh_metadata({"orders"}));
+  ASSERT_TRUE(refreshed) << refreshed.error().message;
+  EXPECT_TRUE(client.is_reachable());
+
+  std::set<std::string> addresses;
+  for (const auto& [id, broker] : client.topology().brokers())
+    addresses.insert(broker.address.to_string());
+  const auto bootstrap = mock_.bootstrap();
+  EXPECT_EQ(addresses, std::set<std::string>(bootstrap.begin(), bootstrap.end()));
+
+  const TopicInfo* orders = client.topology().topic("orders");
+  ASSERT_NE(orders, nullptr);
+  EXPECT_EQ(orders->error, ErrorCode::none);
+  EXPECT_EQ(orders->partitions.size(), 4u);
+  for (int32_t p = 0; p < 4; ++p) {
+    ASSERT_TRUE(client.leader_for("orders", p)) << p;
+    EXPECT_EQ(client.leader_for("orders", p)->broker_id, leaders[p]) << p;
+  }
+  EXPECT_EQ(client.leader_for("orders", 4), std::nullopt);
+}
+
+TEST_F(ClientTest, OldMockCreatesUnknownTopicsWhateverWeAsk) {
+  if (mock_.modern()) GTEST_SKIP() << "the 2.15 mock honours AutoCreate::no";
+  // Metadata v2 has no allow_auto_topic_creation flag: the broker decides,
+  // and the 2.0.2 mock always creates.
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"fresh"}, AutoCreate::no)));
+  const TopicInfo* fresh = client.topology().topic("fresh");
+  ASSERT_NE(fresh, nullptr);
+  EXPECT_EQ(fresh->error, ErrorCode::none);
+  EXPECT_EQ(fresh->partitions.size(), 4u);  // the mock's default
+}
+
+TEST_F(ClientTest, UnknownTopicStaysUnknownWithoutAutoCreate) {
+  if (!mock_.modern()) GTEST_SKIP() << "the 2.0.2 mock creates topics whatever we ask";
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"absent"}, AutoCreate::no)));
+  const TopicInfo* absent = client.topology().topic("absent");
+  ASSERT_NE(absent, nullptr);
+  EXPECT_EQ(absent->error, ErrorCode::unknown_topic_or_partition);
+  EXPECT_TRUE(absent->partitions.empty());
+  EXPECT_EQ(client.leader_for("absent", 0), std::nullopt);
+}
+
+TEST_F(ClientTest, AutoCreateMakesTheTopic) {
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"created"}, AutoCreate::yes)));
+  const TopicInfo* created = client.topology().topic("created");
+  ASSERT_NE(created, nullptr);
+  EXPECT_EQ(created->error, ErrorCode::none);
+  EXPECT_FALSE(created->partitions.empty());
+  EXPECT_TRUE(client.leader_for("created", 0));
+}
+
+TEST_F(ClientTest, RefreshWithoutTopicsListsThemAll) {
+  mock_.create_topic("a", 1);
+  mock_.create_topic("b", 2);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({})));
+  ASSERT_NE(client.topology().topic("a"), nullptr);
+  ASSERT_NE(client.topology().topic("b"), nullptr);
+  EXPECT_EQ(client.topology().topic("b")->partitions.size(), 2u);
+}
+
+TEST_F(ClientTest, ProducesToTheLeaderAndFetchesTheSameBatchesBack) {
+  mock_.create_topic("events", 1);
+  mock_.set_leader("events", 0, 2);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"events"})));
+  const auto leader = client.leader_for("events", 0);
+  ASSERT_TRUE(leader);
+  ASSERT_EQ(leader->broker_id, 2);
+
+  const auto batch = plain_batch();
+  for (int64_t expected_offset : {0, 3}) {
+    auto produced = run(io_, client.send_to(2, test::produce_request("events", 0, batch)));
+    ASSERT_TRUE(produced) << produced.error().message;
+    EXPECT_EQ(produced->version, mock_.negotiated().produce);
+    EXPECT_EQ(only(*produced).error_code, 0);
+    EXPECT_EQ(only(*produced).base_offset, expected_offset);
+  }
+
+  // The 2.0.2 mock answers a Fetch with the one batch at the fetch offset.
+  for (int64_t offset : {0, 3}) {
+    auto fetched = run(io_, client.send_to(2, test::fetch_request("events", 0, offset)));
+    ASSERT_TRUE(fetched) << fetched.error().message;
+    EXPECT_EQ(fetched->version, mock_.negotiated().fetch);
+    const auto& partition = fetched->body.topics.at(0).partitions.at(0);
+    EXPECT_EQ(partition.error_code, 0);
+    EXPECT_EQ(partition.high_watermark, 6);
+    ASSERT_TRUE(partition.records);
+    const auto batches = protocol::split_batches(*partition.records);
+    ASSERT_FALSE(batches.empty());
+    protocol::BatchHeader header;
+    ASSERT_TRUE(protocol::read_batch_header(batches[0], header));
+    EXPECT_EQ(header.base_offset, offset);
+    ASSERT_EQ(batches[0].size(), batch.size());
+    // Byte for byte what we sent, except the base offset and the partition
+    // leader epoch, which the broker stamps (the CRC covers neither).
+    const auto from = [](auto& bytes, size_t at) { return bytes.begin() + static_cast<long>(at); };
+    EXPECT_TRUE(std::equal(from(batches[0], protocol::batch_offset::length),
+                           from(batches[0], protocol::batch_offset::partition_leader_epoch),
+                           from(batch, protocol::batch_offset::length)));
+    EXPECT_TRUE(std::equal(from(batches[0], protocol::batch_offset::magic), batches[0].end(),
+                           from(batch, protocol::batch_offset::magic)))
+        << offset;
+  }
+}
+
+TEST_F(ClientTest, InitProducerIdAndAnIdempotentBatchKeepsItsProducerFields) {
+  mock_.create_topic("idempotent", 1);
+  mock_.set_leader("idempotent", 0, 3);
+  Client& client = make_client();
+  auto init = run(io_, client.send_any(protocol::InitProducerIdRequest{}));
+  ASSERT_TRUE(init) << init.error().message;
+  EXPECT_EQ(init->version, 4);
+  EXPECT_EQ(init->body.error_code, 0);
+  EXPECT_GE(init->body.producer_id, 0);
+  EXPECT_GE(init->body.producer_epoch, 0);
+
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"idempotent"})));
+  auto batch = test::python_batch();
+  protocol::rewrite_producer(batch, init->body.producer_id, init->body.producer_epoch, 0);
+  auto produced = run(io_, client.send_to(3, test::produce_request("idempotent", 0, batch)));
+  ASSERT_TRUE(produced) << produced.error().message;
+  EXPECT_EQ(only(*produced).error_code, 0);
+
+  auto fetched = run(io_, client.send_to(3, test::fetch_request("idempotent", 0, 0)));
+  ASSERT_TRUE(fetched) << fetched.error().message;
+  const auto& records = fetched->body.topics.at(0).partitions.at(0).records;
+  ASSERT_TRUE(records);
+  protocol::BatchHeader header;
+  ASSERT_EQ(protocol::validate_produce_batch(protocol::split_batches(*records).at(0), header),
+            ErrorCode::none);
+  EXPECT_EQ(header.producer_id, init->body.producer_id);
+  EXPECT_EQ(header.producer_epoch, init->body.producer_epoch);
+  EXPECT_EQ(header.base_sequence, 0);
+}
+
+TEST_F(ClientTest, LeaderMoveAnswersNotLeaderUntilMetadataIsRefreshed) {
+  mock_.create_topic("moving", 1);
+  mock_.set_leader("moving", 0, 1);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"moving"})));
+  ASSERT_EQ(client.leader_for("moving", 0)->broker_id, 1);
+  const auto batch = plain_batch();
+  auto before = run(io_, client.send_to(1, test::produce_request("moving", 0, batch)));
+  ASSERT_TRUE(before);
+  EXPECT_EQ(only(*before).error_code, 0);
+
+  const int32_t epoch_before = client.leader_for("moving", 0)->leader_epoch;
+  mock_.set_leader("moving", 0, 3);
+  auto stale = run(io_, client.send_to(1, test::produce_request("moving", 0, batch)));
+  ASSERT_TRUE(stale) << stale.error().message;  // a Kafka error, not a transport one
+  EXPECT_EQ(only(*stale).error_code, protocol::to_int(ErrorCode::not_leader_or_follower));
+  EXPECT_TRUE(protocol::is_retriable(static_cast<ErrorCode>(only(*stale).error_code)));
+  EXPECT_EQ(client.leader_for("moving", 0)->broker_id,
+            1);  // the cache is only as new as its refresh
+
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"moving"})));
+  ASSERT_EQ(client.leader_for("moving", 0)->broker_id, 3);
+  if (mock_.modern()) {
+    EXPECT_GT(client.leader_for("moving", 0)->leader_epoch, epoch_before);  // Metadata v7+
+  } else {
+    EXPECT_EQ(client.leader_for("moving", 0)->leader_epoch, -1);  // v2 has no epochs
+  }
+  auto after = run(io_, client.send_to(3, test::produce_request("moving", 0, batch)));
+  ASSERT_TRUE(after);
+  EXPECT_EQ(only(*after).error_code, 0);
+  EXPECT_EQ(only(*after).base_offset, 3);
+}
+
+TEST_F(ClientTest, OneBrokerDownLeavesTheClusterReachable) {
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({})));
+  // Metadata went to the first bootstrap broker; lead the topic elsewhere.
+  const int32_t metadata_broker = broker_at(mock_.bootstrap()[0]);
+  const int32_t leader = metadata_broker == 1 ? 2 : 1;
+  mock_.create_topic("split", 1);
+  mock_.set_leader("split", 0, leader);
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"split"})));
+  const auto batch = plain_batch();
+  ASSERT_TRUE(run(io_, client.send_to(leader, test::produce_request("split", 0, batch))));
+
+  mock_.set_down(leader);
+  auto failed = run(io_, client.send_to(leader, test::produce_request("split", 0, batch)));
+  ASSERT_FALSE(failed);
+  EXPECT_EQ(failed.error().code, errc::connection_failed);
+  EXPECT_TRUE(client.is_reachable());  // the metadata broker still answers
+  EXPECT_TRUE(run(io_, client.refresh_metadata({"split"})));
+}
+
+TEST_F(ClientTest, WholeClusterDownFailsFastFlipsReachabilityAndRecovers) {
+  mock_.create_topic("outage", 1);
+  mock_.set_leader("outage", 0, 2);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"outage"})));
+  EXPECT_TRUE(client.is_reachable());
+
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_down(broker);
+  const auto start = std::chrono::steady_clock::now();
+  const auto refreshed = run(io_, client.refresh_metadata({"outage"}));
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error().code, errc::no_broker_available);
+  EXPECT_TRUE(is_retriable(refreshed.error().code));
+  const auto batch = plain_batch();
+  auto produced = run(io_, client.send_to(2, test::produce_request("outage", 0, batch)));
+  ASSERT_FALSE(produced);
+  EXPECT_EQ(produced.error().code, errc::connection_failed);
+  EXPECT_LT(std::chrono::steady_clock::now() - start, 10s);  // refused, not hung
+  EXPECT_FALSE(client.is_reachable());
+
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_up(broker);
+  bool recovered = false;
+  for (int attempt = 0; attempt < 100 && !recovered; ++attempt) {
+    recovered = run(io_, client.refresh_metadata({"outage"})).ok();
+    if (!recovered) test::run_for(io_, 50ms);  // past the reconnect backoff
+  }
+  ASSERT_TRUE(recovered);
+  EXPECT_TRUE(client.is_reachable());
+  auto after = run(io_, client.send_to(2, test::produce_request("outage", 0, batch)));
+  ASSERT_TRUE(after) << after.error().message;
+  EXPECT_EQ(only(*after).error_code, 0);
+}
+
+TEST_F(ClientTest, ReusesOneConnectionPerBroker) {
+  mock_.create_topic("reuse", 1);
+  mock_.set_leader("reuse", 0, 3);
+  Client& client = make_client({mock_.bootstrap()[0]});
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"reuse"})));
+  EXPECT_EQ(client.connection_count(), 1u);
+  const auto batch = plain_batch();
+  for (int i = 0; i < 5; ++i)
+    ASSERT_TRUE(run(io_, client.send_to(3, test::produce_request("reuse", 0, batch))));
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"reuse"})));
+  EXPECT_EQ(client.connection_count(), broker_at(mock_.bootstrap()[0]) == 3 ? 1u : 2u);
+}
+
+TEST_F(ClientTest, UnknownBrokerIsAnError) {
+  Client& client = make_client();
+  auto response = run(io_, client.send_to(42, test::metadata_request()));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, errc::unknown_broker);
+}
+
+TEST_F(ClientTest, NoUsableBootstrapAddressMeansNoBroker) {
+  Client& client = make_client({"not-an-address"});
+  auto refreshed = run(io_, client.refresh_metadata({}));
+  ASSERT_FALSE(refreshed);
+  EXPECT_EQ(refreshed.error().code, errc::no_broker_available);
+  EXPECT_FALSE(client.is_reachable());
+}
+
+TEST_F(ClientTest, AcksZeroIsRefusedOnceNotTriedOnEveryBroker) {
+  Client& client = make_client();
+  const auto batch = plain_batch();
+  auto response = run(io_, client.send_any(test::produce_request("t", 0, batch, 0)));
+  ASSERT_FALSE(response);
+  EXPECT_EQ(response.error().code, errc::invalid_request);
+}
+
+}  // namespace
+}  // namespace ks::upstream
