@@ -136,6 +136,12 @@ std::chrono::milliseconds Forwarder::backoff(int attempt) const {
       std::uniform_int_distribution<int64_t>(upper / 2, upper)(random));
 }
 
+awaitable<void> Forwarder::refresh(const std::string& topic) {
+  std::vector<std::string> topics;  // named: GCC 12 rejects a braced list in co_await
+  topics.push_back(topic);
+  co_await client_.refresh_metadata(std::move(topics));
+}
+
 awaitable<void> Forwarder::sleep(std::chrono::milliseconds d) {
   asio::steady_timer timer(executor_, d);
   boost::system::error_code ignored;
@@ -173,14 +179,14 @@ awaitable<bool> Forwarder::ensure_producer() {
   auto result = co_await client_.send_any(request);
   initializing_ = false;
   if (!result) co_return false;
-  const auto error = static_cast<ErrorCode>(result->error_code);
+  const auto error = static_cast<ErrorCode>(result->body.error_code);
   if (error != ErrorCode::none) {
     log::warn("forwarder.init_producer_failed", "cluster={} error={}", options_.cluster,
               protocol::name(error));
     co_return false;
   }
-  producer_id_ = result->producer_id;
-  producer_epoch_ = result->producer_epoch;
+  producer_id_ = result->body.producer_id;
+  producer_epoch_ = result->body.producer_epoch;
   // Sequences belong to a producer: a new one starts every partition at 0.
   // Batches sent under the old one are found by reconciliation.
   for (auto& [key, p] : partitions_)
@@ -210,7 +216,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   const std::string topic = options_.upstream_topic(p.topic);
   auto leader = client_.leader_for(topic, p.index);
   if (!leader) {
-    co_await client_.refresh_metadata({topic});
+    co_await refresh(topic);
     leader = client_.leader_for(topic, p.index);
     if (!leader) co_return false;
   }
@@ -218,21 +224,26 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   protocol::ProduceRequest request;
   request.acks = -1;
   request.timeout_ms = options_.produce_timeout_ms;
-  request.topics.push_back({topic, {{p.index, protocol::Bytes(entry.batch)}}});
+  // Built field by field: GCC 12 rejects nested braced lists in coroutines.
+  protocol::ProduceRequest::ProduceTopic produce_topic;
+  produce_topic.name = topic;
+  produce_topic.partitions.emplace_back().index = p.index;
+  produce_topic.partitions.back().records = protocol::Bytes(entry.batch);
+  request.topics.push_back(std::move(produce_topic));
   p.sent_producer_id = producer_id_;
   p.sent_producer_epoch = producer_epoch_;
 
-  auto result = co_await client_.send_to(*leader, request);
+  auto result = co_await client_.send_to(leader->broker_id, request);
   if (!result) {
     // Sent, maybe stored, answer lost: look before resending.
     p.need_reconcile = true;
     co_return false;
   }
-  if (result->topics.size() != 1 || result->topics[0].partitions.size() != 1) {
+  if (result->body.topics.size() != 1 || result->body.topics[0].partitions.size() != 1) {
     p.need_reconcile = true;
     co_return false;
   }
-  const auto& answer = result->topics[0].partitions[0];
+  const auto& answer = result->body.topics[0].partitions[0];
   const auto error = static_cast<ErrorCode>(answer.error_code);
   switch (next_after(error)) {
     case Next::acknowledged: {
@@ -247,7 +258,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
     case Next::retry:
       co_return false;
     case Next::refresh_and_retry:
-      co_await client_.refresh_metadata({topic});
+      co_await refresh(topic);
       co_return false;
     case Next::reconcile:
       p.need_reconcile = true;
@@ -273,7 +284,7 @@ awaitable<bool> Forwarder::reconcile(Partition& p) {
   const std::string topic = options_.upstream_topic(p.topic);
   auto leader = client_.leader_for(topic, p.index);
   if (!leader) {
-    co_await client_.refresh_metadata({topic});
+    co_await refresh(topic);
     leader = client_.leader_for(topic, p.index);
     if (!leader) co_return false;
   }
@@ -284,18 +295,24 @@ awaitable<bool> Forwarder::reconcile(Partition& p) {
     request.max_wait_ms = 0;
     request.min_bytes = 1;
     request.max_bytes = 8 << 20;
-    request.topics.push_back({topic, {{p.index, -1, offset, -1, -1, 8 << 20}}});
-    auto result = co_await client_.send_to(*leader, request);
-    if (!result || result->topics.size() != 1 || result->topics[0].partitions.size() != 1)
+    protocol::FetchRequest::FetchTopic fetch_topic;
+    fetch_topic.topic = topic;
+    auto& fetch_partition = fetch_topic.partitions.emplace_back();
+    fetch_partition.partition = p.index;
+    fetch_partition.fetch_offset = offset;
+    fetch_partition.partition_max_bytes = 8 << 20;
+    request.topics.push_back(std::move(fetch_topic));
+    auto result = co_await client_.send_to(leader->broker_id, request);
+    if (!result || result->body.topics.size() != 1 || result->body.topics[0].partitions.size() != 1)
       co_return false;
-    const auto& data = result->topics[0].partitions[0];
+    const auto& data = result->body.topics[0].partitions[0];
     const auto error = static_cast<ErrorCode>(data.error_code);
     if (error == ErrorCode::offset_out_of_range && data.log_start_offset > offset) {
       offset = data.log_start_offset;  // retention removed what we knew of
       continue;
     }
     if (error != ErrorCode::none) {
-      co_await client_.refresh_metadata({topic});
+      co_await refresh(topic);
       co_return false;
     }
     const auto batches =

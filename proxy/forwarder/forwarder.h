@@ -5,6 +5,7 @@
 // with the upstream log before resending, so every buffered batch is stored
 // upstream exactly once even where the broker does not deduplicate.
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <map>
 #include <memory>
@@ -66,6 +67,7 @@ class Forwarder {
   awaitable<bool> ensure_producer();
   awaitable<void> checkpoint_loop();
   awaitable<void> sleep(std::chrono::milliseconds d);
+  awaitable<void> refresh(const std::string& topic);
   std::chrono::milliseconds backoff(int attempt) const;
   std::error_code write_checkpoint();
   uint64_t low_watermark() const;
