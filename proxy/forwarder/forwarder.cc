@@ -2,12 +2,12 @@
 
 #include <algorithm>
 #include <limits>
-#include <random>
 
 #include "common/log.h"
 #include "proxy/forwarder/send_outcome.h"
 #include "proxy/protocol/messages.h"
 #include "proxy/protocol/record_batch.h"
+#include "proxy/upstream/backoff.h"
 
 namespace ks::forwarder {
 
@@ -15,12 +15,14 @@ using protocol::ErrorCode;
 
 struct Forwarder::Partition {
   Partition(asio::any_io_executor executor, std::string topic_, int32_t index_,
-            PartitionQueue queue_)
-      : topic(std::move(topic_)),
+            PartitionQueue queue_, const ForwarderOptions& options)
+      : backoff(options.retry_backoff, options.retry_backoff_max),
+        topic(std::move(topic_)),
         index(index_),
         queue(queue_),
         wake(executor, asio::steady_timer::time_point::max()) {}
 
+  upstream::Backoff backoff;  // between failed attempts; reset on progress
   std::string topic;
   int32_t index;
   PartitionQueue queue;
@@ -30,7 +32,6 @@ struct Forwarder::Partition {
   int64_t sent_producer_id = -1;
   int16_t sent_producer_epoch = -1;
   bool need_reconcile = false;
-  int attempt = 0;
 };
 
 Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, buffer::Log& log,
@@ -44,7 +45,7 @@ Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, b
 Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t index) {
   auto& slot = partitions_[{topic, index}];
   if (!slot) {
-    slot = std::make_shared<Partition>(executor_, topic, index, PartitionQueue(0, -1));
+    slot = std::make_shared<Partition>(executor_, topic, index, PartitionQueue(0, -1), options_);
     if (!stopped_ && started_) asio::co_spawn(executor_, drain(slot), asio::detached);
   }
   return *slot;
@@ -69,7 +70,7 @@ std::error_code Forwarder::recover() {
   for (const auto& cursor : checkpoint.partitions) {
     auto p = std::make_shared<Partition>(
         executor_, cursor.topic, cursor.partition,
-        PartitionQueue(cursor.next_sequence, cursor.last_upstream_offset));
+        PartitionQueue(cursor.next_sequence, cursor.last_upstream_offset), options_);
     p->sent_producer_id = producer_id_;
     p->sent_producer_epoch = producer_epoch_;
     // The last batches sent before the stop may be upstream without the
@@ -126,16 +127,6 @@ uint64_t Forwarder::pending_batches() const {
   return n;
 }
 
-std::chrono::milliseconds Forwarder::backoff(int attempt) const {
-  // Exponential with full jitter, capped.
-  const auto cap = options_.retry_backoff_max.count();
-  const auto base = options_.retry_backoff.count() << std::min(attempt, 20);
-  static thread_local std::minstd_rand random{std::random_device{}()};
-  const auto upper = std::max<int64_t>(1, std::min<int64_t>(cap, base));
-  return std::chrono::milliseconds(
-      std::uniform_int_distribution<int64_t>(upper / 2, upper)(random));
-}
-
 awaitable<void> Forwarder::refresh(const std::string& topic) {
   std::vector<std::string> topics;  // named: GCC 12 rejects a braced list in co_await
   topics.push_back(topic);
@@ -159,10 +150,10 @@ awaitable<void> Forwarder::drain(std::shared_ptr<Partition> p) {
     if (progressed && p->need_reconcile) progressed = co_await reconcile(*p);
     if (progressed && !p->queue.empty()) progressed = co_await send_front(*p);
     if (progressed) {
-      p->attempt = 0;
+      p->backoff.reset();
     } else {
       ++stats_.retries;
-      co_await sleep(backoff(p->attempt++));
+      co_await sleep(p->backoff.next());
     }
   }
 }

@@ -68,7 +68,6 @@ class Forwarder {
   awaitable<void> checkpoint_loop();
   awaitable<void> sleep(std::chrono::milliseconds d);
   awaitable<void> refresh(const std::string& topic);
-  std::chrono::milliseconds backoff(int attempt) const;
   std::error_code write_checkpoint();
   uint64_t low_watermark() const;
 
