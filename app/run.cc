@@ -1,9 +1,61 @@
+// `kafka-sidecar run`: wires the components on one io_context thread (the
+// buffer writers have their own threads) and runs until SIGTERM/SIGINT.
+#include <csignal>
 #include <cstdio>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <vector>
 
+#include "app/cluster_pipeline.h"
 #include "app/commands.h"
+#include "app/routing_sink.h"
+#include "common/log.h"
 #include "config/config.h"
+#include "proxy/asio.h"
+#include "proxy/protocol/messages.h"
+#include "proxy/server/dispatcher.h"
+#include "proxy/server/init_producer_id_handler.h"
+#include "proxy/server/listener.h"
+#include "proxy/server/metadata_handler.h"
+#include "proxy/server/produce_handler.h"
+#include "proxy/server/producer_state.h"
+#include "proxy/server/topic_catalog.h"
 
 namespace ks::app {
+namespace {
+
+// How long a clean shutdown waits for connections to send the answers to
+// requests they had already read.
+constexpr auto kDrainTimeout = std::chrono::seconds(10);
+
+int fail(std::string_view what) {
+  log::error("sidecar.start_failed", "error=\"{}\"", what);
+  std::fprintf(stderr, "kafka-sidecar: %.*s\n", static_cast<int>(what.size()), what.data());
+  return 1;
+}
+
+// Stop accepting; let every append already submitted complete and sync;
+// let connections answer what they read; checkpoint; stop.
+awaitable<void> shut_down(asio::io_context& io, server::Listener& listener,
+                          std::vector<std::unique_ptr<ClusterPipeline>>& clusters) {
+  listener.stop();
+  for (auto& cluster : clusters)
+    cluster->close_buffer();
+  const auto deadline = std::chrono::steady_clock::now() + kDrainTimeout;
+  asio::steady_timer tick(io);
+  while (listener.open_connections() > 0 && std::chrono::steady_clock::now() < deadline) {
+    tick.expires_after(std::chrono::milliseconds(10));
+    boost::system::error_code ignored;
+    co_await tick.async_wait(nothrow(ignored));
+  }
+  for (auto& cluster : clusters)
+    cluster->stop_forwarding();
+  log::info("sidecar.stopped", "unanswered_connections={}", listener.open_connections());
+  io.stop();
+}
+
+}  // namespace
 
 int run(const std::string& config_file) {
   const auto loaded = config::load_file(config_file);
@@ -11,8 +63,70 @@ int run(const std::string& config_file) {
     std::fputs(config::check_config_report(loaded, config_file).c_str(), stderr);
     return 1;
   }
-  std::fprintf(stderr, "kafka-sidecar: run is not wired yet\n");
-  return 1;
+  const config::Config& config = *loaded.config;
+  log::set_level(config.log.level);
+
+  asio::io_context io(1);
+  std::vector<std::unique_ptr<ClusterPipeline>> clusters;
+  for (const auto& cluster : config.clusters) {
+    clusters.push_back(std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster));
+    if (auto opened = clusters.back()->open(); !opened) return fail(opened.error().message);
+  }
+
+  std::map<std::string, int32_t> declared;
+  for (const auto& topic : config.topics)
+    declared[topic.name] = topic.partitions;
+  server::TopicCatalog catalog(std::filesystem::path(config.buffer.dir) / "topics", declared);
+  if (const auto ec = catalog.load())
+    return fail("cannot read the topic cache in " + config.buffer.dir + ": " + ec.message());
+  RoutingSink sink(io.get_executor(), config, clusters);
+  catalog.set_upstream_lookup(
+      [&sink](std::vector<std::string> topics) { return sink.lookup(std::move(topics)); });
+
+  server::BrokerIdentity identity;
+  identity.host = config.listener.advertised.host;
+  identity.port = config.listener.advertised.port;
+  server::ProducerState producers;
+  server::MetadataHandler metadata(identity, catalog);
+  server::ProduceHandler produce(catalog, producers, sink);
+  server::InitProducerIdHandler init_producer_id(producers);
+
+  using protocol::ApiKey;
+  server::Dispatcher dispatcher;
+  dispatcher.add(ApiKey::metadata, protocol::MetadataRequest::kMinVersion,
+                 protocol::MetadataRequest::kMaxVersion,
+                 [&](auto request) { return metadata.handle(std::move(request)); });
+  dispatcher.add(ApiKey::produce, protocol::ProduceRequest::kMinVersion,
+                 protocol::ProduceRequest::kMaxVersion,
+                 [&](auto request) { return produce.handle(std::move(request)); });
+  dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
+                 protocol::InitProducerIdRequest::kMaxVersion,
+                 [&](auto request) { return init_producer_id.handle(std::move(request)); });
+
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(config.listener.address, ec);
+  if (ec) return fail("listener.address " + config.listener.address + " is not an IP address");
+  server::Listener listener(io.get_executor(), dispatcher, server::ConnectionLimits{});
+  if (const auto error = listener.open(tcp::endpoint(address, config.listener.port))) {
+    return fail(fmt::format("cannot listen on {}:{}: {}", config.listener.address,
+                            config.listener.port, error.message()));
+  }
+
+  for (auto& cluster : clusters)
+    cluster->start();
+  listener.start();
+  log::info("sidecar.started", "listener={}:{} advertised={}:{} buffer={} clusters={}",
+            config.listener.address, listener.port(), identity.host, identity.port,
+            config.buffer.dir, clusters.size());
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& error, int signal) {
+    if (error) return;
+    log::info("sidecar.stopping", "signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
+    asio::co_spawn(io, shut_down(io, listener, clusters), asio::detached);
+  });
+  io.run();
+  return 0;
 }
 
 }  // namespace ks::app

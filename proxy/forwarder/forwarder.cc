@@ -91,6 +91,7 @@ std::error_code Forwarder::recover() {
     ++queued;
   }
   const std::error_code ec = scanner.status();
+  known_end_ = log_.end().value;
   log::info("forwarder.recovered", "cluster={} batches={} partitions={} producer_id={}",
             options_.cluster, queued, partitions_.size(), producer_id_);
   return ec;
@@ -107,6 +108,7 @@ void Forwarder::on_durable(const std::string& topic, int32_t index, buffer::Posi
                            int32_t record_count) {
   Partition& p = partition(topic, index);
   p.queue.push({position.value, record_count});
+  known_end_ = std::max(known_end_, position.value + 1);
   p.wake.cancel();
 }
 
@@ -348,21 +350,19 @@ awaitable<void> Forwarder::checkpoint_loop() {
 }
 
 uint64_t Forwarder::low_watermark() const {
-  const uint64_t end = log_.end().value;
-  uint64_t low = end;
+  uint64_t low = known_end_;
   for (const auto& [key, p] : partitions_)
-    low = std::min(low, p->queue.forwarded_until(end));
+    low = std::min(low, p->queue.forwarded_until(known_end_));
   return low;
 }
 
 std::error_code Forwarder::write_checkpoint() {
   buffer::Checkpoint checkpoint;
-  const uint64_t end = log_.end().value;
   checkpoint.low_watermark = low_watermark();
   checkpoint.producer_id = producer_id_;
   checkpoint.producer_epoch = producer_epoch_;
   for (const auto& [key, p] : partitions_) {
-    checkpoint.partitions.push_back({p->topic, p->index, p->queue.forwarded_until(end),
+    checkpoint.partitions.push_back({p->topic, p->index, p->queue.forwarded_until(known_end_),
                                      p->queue.next_sequence(), p->queue.last_upstream_offset()});
   }
   const auto ec = buffer::save_checkpoint(checkpoint_file_, checkpoint);

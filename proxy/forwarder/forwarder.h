@@ -83,6 +83,10 @@ class Forwarder {
   bool stopped_ = false;
   bool initializing_ = false;  // an InitProducerId is on its way
   bool dirty_ = false;         // acknowledged more than the checkpoint says
+  // Just past the last entry the forwarder was told of. The log's own end
+  // may already include appends whose on_durable is still on its way: a
+  // checkpoint must not claim those forwarded.
+  uint64_t known_end_ = 0;
   ForwarderStats stats_;
 };
 

@@ -22,8 +22,23 @@ Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, Connect
       slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
 
 void Connection::start() {
-  asio::co_spawn(socket_.get_executor(), reader(), asio::detached);
-  asio::co_spawn(socket_.get_executor(), writer(), asio::detached);
+  asio::co_spawn(socket_.get_executor(), reader(), keep_alive());
+  asio::co_spawn(socket_.get_executor(), writer(), keep_alive());
+}
+
+// A completion handler owning the connection: a member coroutine holds only
+// `this`, so whoever spawns one must keep the object alive until it ends.
+std::function<void(std::exception_ptr)> Connection::keep_alive() {
+  return [self = shared_from_this()](std::exception_ptr error) {
+    if (!error) return;
+    // One client's connection failing must not take the sidecar down.
+    try {
+      std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+      log::error("connection.failed", "peer={} error=\"{}\"", self->peer_, e.what());
+    }
+    self->close("internal error");
+  };
 }
 
 void Connection::stop() {
@@ -47,7 +62,6 @@ void Connection::close(std::string_view reason) {
 }
 
 awaitable<void> Connection::reader() {
-  auto self = shared_from_this();
   while (reading_) {
     while (slots_.size() >= limits_.max_in_flight && reading_) {
       boost::system::error_code ignored;
@@ -90,7 +104,7 @@ awaitable<void> Connection::reader() {
     slots_.push_back(slot);
     Deferred deferred = co_await std::move(*handled);
     if (closed_) co_return;
-    asio::co_spawn(socket_.get_executor(), complete(slot, std::move(deferred)), asio::detached);
+    asio::co_spawn(socket_.get_executor(), complete(slot, std::move(deferred)), keep_alive());
   }
   // No more requests: the writer closes once every read request is answered.
   reading_ = false;
@@ -98,14 +112,12 @@ awaitable<void> Connection::reader() {
 }
 
 awaitable<void> Connection::complete(std::shared_ptr<Slot> slot, Deferred deferred) {
-  auto self = shared_from_this();
   slot->response = co_await std::move(deferred);
   slot->done = true;
   slot_done_.cancel();
 }
 
 awaitable<void> Connection::writer() {
-  auto self = shared_from_this();
   while (!closed_) {
     if (slots_.empty() || !slots_.front()->done) {
       if (slots_.empty() && !reading_) break;

@@ -3,6 +3,8 @@
 // their ordered part, and a writer coroutine that sends responses in request
 // order (Kafka's rule) as their deferred parts complete.
 #include <deque>
+#include <exception>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -30,6 +32,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
     bool done = false;
   };
 
+  std::function<void(std::exception_ptr)> keep_alive();
   awaitable<void> reader();
   awaitable<void> writer();
   awaitable<void> complete(std::shared_ptr<Slot> slot, Deferred deferred);

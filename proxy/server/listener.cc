@@ -27,7 +27,11 @@ void Listener::stop() {
   for (auto& weak : connections_) {
     if (auto connection = weak.lock()) connection->stop();
   }
-  connections_.clear();
+}
+
+size_t Listener::open_connections() {
+  std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
+  return connections_.size();
 }
 
 uint16_t Listener::port() const {

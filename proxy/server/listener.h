@@ -18,6 +18,8 @@ class Listener {
   void start();
   // Stops accepting and asks every connection to finish what it has read.
   void stop();
+  // Connections not yet closed (after stop(): still answering).
+  size_t open_connections();
   uint16_t port() const;
 
  private:

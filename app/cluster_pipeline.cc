@@ -1,0 +1,151 @@
+#include "app/cluster_pipeline.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+
+#include "common/log.h"
+#include "proxy/server/append_errors.h"
+
+namespace ks::app {
+namespace {
+
+upstream::ClientOptions client_options(const config::ClusterConfig& cluster) {
+  upstream::ClientOptions options;
+  options.cluster = cluster.name;
+  for (const auto& address : cluster.bootstrap)
+    options.bootstrap.push_back(config::to_string(address));
+  options.client_id = cluster.client_id;
+  options.request_timeout = cluster.request_timeout;
+  options.retry_backoff = cluster.retry_backoff;
+  options.retry_backoff_max = cluster.retry_backoff_max;
+  return options;
+}
+
+buffer::FsyncPolicy fsync_policy(config::FsyncPolicy policy) {
+  switch (policy) {
+    case config::FsyncPolicy::always:
+      return buffer::FsyncPolicy::always;
+    case config::FsyncPolicy::interval:
+      return buffer::FsyncPolicy::interval;
+    case config::FsyncPolicy::never:
+      return buffer::FsyncPolicy::never;
+  }
+  return buffer::FsyncPolicy::always;
+}
+
+buffer::WhenFull when_full(config::WhenFull policy) {
+  switch (policy) {
+    case config::WhenFull::block:
+      return buffer::WhenFull::block;
+    case config::WhenFull::reject:
+      return buffer::WhenFull::reject;
+    case config::WhenFull::drop_oldest:
+      return buffer::WhenFull::drop_oldest;
+  }
+  return buffer::WhenFull::block;
+}
+
+// The buffer's reasons, as the produce path reports them to clients.
+std::error_code append_error(std::error_code ec) {
+  using server::AppendError;
+  if (!ec) return {};
+  if (ec == buffer::errc::buffer_full) return AppendError::buffer_full;
+  if (ec == buffer::errc::timeout) return AppendError::timed_out;
+  if (ec == buffer::errc::closed) return AppendError::shutting_down;
+  return AppendError::storage_failed;
+}
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace
+
+ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
+                                 const config::ClusterConfig& cluster)
+    : executor_(executor),
+      config_(config),
+      cluster_(cluster),
+      dir_(std::filesystem::path(config.buffer.dir) / cluster.name),
+      client_(executor, client_options(cluster)) {}
+
+ClusterPipeline::~ClusterPipeline() {
+  close_buffer();
+}
+
+Result<void> ClusterPipeline::open() {
+  const std::string log_dir = (dir_ / "log").string();
+  buffer::LogOptions log_options;
+  log_options.segment_bytes = config_.buffer.segment_bytes;
+  if (const auto ec = buffer::Log::open(log_dir, log_options, &log_))
+    return Error{ec, fmt::format("cannot open the buffer in {}: {}", log_dir, ec.message())};
+
+  forwarder::ForwarderOptions options;
+  options.cluster = cluster_.name;
+  options.upstream_topic = [this](const std::string& topic) {
+    const config::Route* route = config_.route_for(topic);
+    return route ? route->upstream_name(topic) : topic;
+  };
+  options.retry_backoff = cluster_.retry_backoff;
+  options.retry_backoff_max = cluster_.retry_backoff_max;
+  options.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
+  forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_,
+                                                      dir_ / "checkpoint", std::move(options));
+  if (const auto ec = forwarder_->recover())
+    return Error{ec, fmt::format("cannot read the buffer in {}: {}", log_dir, ec.message())};
+
+  buffer::AppenderOptions appender_options;
+  appender_options.fsync = fsync_policy(config_.buffer.fsync);
+  appender_options.fsync_interval = config_.buffer.fsync_interval;
+  appender_options.max_bytes = config_.buffer.max_bytes;
+  appender_options.when_full = when_full(config_.buffer.when_full);
+  appender_options.block_timeout = config_.buffer.block_timeout;
+  appender_options.on_drop = [name = cluster_.name](const buffer::Dropped& dropped) {
+    log::error("buffer.dropped_oldest",
+               "cluster={} records={} bytes={} reason=\"buffer full, when_full: drop_oldest\"",
+               name, dropped.records, dropped.range.size());
+  };
+  if (const auto ec = buffer::Appender::open(*log_, std::move(appender_options), &appender_))
+    return Error{ec,
+                 fmt::format("cannot start the buffer writer for {}: {}", log_dir, ec.message())};
+  return {};
+}
+
+void ClusterPipeline::start() {
+  forwarder_->start();
+}
+
+std::shared_ptr<server::AppendTicket> ClusterPipeline::append(server::Batch batch) {
+  auto ticket = std::make_shared<server::AppendTicket>(executor_);
+  buffer::Entry entry{now_ms(), batch.topic, batch.partition, batch.record_count,
+                      std::move(batch.bytes)};
+  // Runs on the writer thread, successes in log order; posting keeps that
+  // order on our executor, so the forwarder learns of batches in log order.
+  auto done = [this, ticket, topic = std::move(batch.topic), partition = batch.partition,
+               count = batch.record_count](std::error_code ec, buffer::Position position) {
+    asio::post(executor_, [this, ticket, topic, partition, count, ec, position] {
+      completed(ticket, topic, partition, count, ec, position);
+    });
+  };
+  appender_->append(std::move(entry), std::move(done));
+  return ticket;
+}
+
+void ClusterPipeline::completed(const std::shared_ptr<server::AppendTicket>& ticket,
+                                const std::string& topic, int32_t partition, int32_t record_count,
+                                std::error_code result, buffer::Position position) {
+  if (!result) forwarder_->on_durable(topic, partition, position, record_count);
+  ticket->complete(append_error(result));
+}
+
+void ClusterPipeline::close_buffer() {
+  if (appender_) appender_->close();
+}
+
+void ClusterPipeline::stop_forwarding() {
+  if (forwarder_) forwarder_->stop();
+}
+
+}  // namespace ks::app

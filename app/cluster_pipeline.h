@@ -1,0 +1,62 @@
+#pragma once
+// Everything the sidecar keeps for one upstream cluster: its durable buffer
+// (log + group-commit appender), its Kafka client and the forwarder that
+// drains the buffer into it. Produced batches routed to the cluster enter
+// here; on_durable notifications reach the forwarder in log order.
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <system_error>
+
+#include "buffer/appender.h"
+#include "buffer/log.h"
+#include "config/config.h"
+#include "proxy/asio.h"
+#include "proxy/forwarder/forwarder.h"
+#include "proxy/server/produce_sink.h"
+#include "proxy/upstream/client.h"
+
+namespace ks::app {
+
+class ClusterPipeline {
+ public:
+  // Lives on `executor` (one thread): the client, the forwarder and every
+  // ticket completion run there.
+  ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
+                  const config::ClusterConfig& cluster);
+  ~ClusterPipeline();
+
+  // Opens and recovers the buffer, queues what it holds for forwarding and
+  // starts the appender. The error says what failed, for the startup log.
+  Result<void> open();
+  // Starts forwarding.
+  void start();
+
+  // Appends the batch; the ticket completes (on our executor) once it is
+  // durable per the fsync policy, or with an AppendError.
+  std::shared_ptr<server::AppendTicket> append(server::Batch batch);
+
+  // Shutdown, in this order: complete every append already made (and
+  // sync), then stop forwarding and write the checkpoint.
+  void close_buffer();
+  void stop_forwarding();
+
+  const std::string& name() const { return cluster_.name; }
+  upstream::Client& client() { return client_; }
+
+ private:
+  void completed(const std::shared_ptr<server::AppendTicket>& ticket, const std::string& topic,
+                 int32_t partition, int32_t record_count, std::error_code result,
+                 buffer::Position position);
+
+  asio::any_io_executor executor_;
+  const config::Config& config_;
+  const config::ClusterConfig& cluster_;
+  std::filesystem::path dir_;
+  upstream::Client client_;
+  std::unique_ptr<buffer::Log> log_;
+  std::unique_ptr<forwarder::Forwarder> forwarder_;
+  std::unique_ptr<buffer::Appender> appender_;
+};
+
+}  // namespace ks::app
