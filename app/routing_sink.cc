@@ -21,6 +21,12 @@ ClusterPipeline* RoutingSink::pipeline_for(const std::string& topic) const {
   return it == by_name_.end() ? nullptr : it->second;
 }
 
+std::optional<server::UpstreamRoute> RoutingSink::route(const std::string& topic) const {
+  ClusterPipeline* pipeline = pipeline_for(topic);
+  if (!pipeline) return std::nullopt;
+  return server::UpstreamRoute{&pipeline->client(), config_.route_for(topic)->upstream_name(topic)};
+}
+
 std::shared_ptr<server::AppendTicket> RoutingSink::submit(server::Batch batch) {
   if (ClusterPipeline* pipeline = pipeline_for(batch.topic))
     return pipeline->append(std::move(batch));

@@ -11,6 +11,7 @@
 #include "app/cluster_pipeline.h"
 #include "config/config.h"
 #include "proxy/server/produce_sink.h"
+#include "proxy/server/upstream_locator.h"
 
 namespace ks::app {
 
@@ -26,6 +27,9 @@ class RoutingSink final : public server::ProduceSink {
   // auto.create.topics.enable does for producers); nullopt when a cluster
   // is unreachable or the topic is not ready yet (e.g. just created).
   awaitable<std::optional<std::map<std::string, int32_t>>> lookup(std::vector<std::string> topics);
+
+  // server::RouteResolver: the topic's cluster client and upstream name.
+  std::optional<server::UpstreamRoute> route(const std::string& topic) const;
 
  private:
   ClusterPipeline* pipeline_for(const std::string& topic) const;

@@ -15,7 +15,9 @@
 #include "proxy/asio.h"
 #include "proxy/protocol/messages.h"
 #include "proxy/server/dispatcher.h"
+#include "proxy/server/fetch_handler.h"
 #include "proxy/server/init_producer_id_handler.h"
+#include "proxy/server/list_offsets_handler.h"
 #include "proxy/server/listener.h"
 #include "proxy/server/metadata_handler.h"
 #include "proxy/server/produce_handler.h"
@@ -90,6 +92,9 @@ int run(const std::string& config_file) {
   server::MetadataHandler metadata(identity, catalog);
   server::ProduceHandler produce(catalog, producers, sink);
   server::InitProducerIdHandler init_producer_id(producers);
+  server::UpstreamLocator locator([&sink](const std::string& topic) { return sink.route(topic); });
+  server::FetchHandler fetch(locator);
+  server::ListOffsetsHandler list_offsets(locator);
 
   using protocol::ApiKey;
   server::Dispatcher dispatcher;
@@ -99,6 +104,12 @@ int run(const std::string& config_file) {
   dispatcher.add(ApiKey::produce, protocol::ProduceRequest::kMinVersion,
                  protocol::ProduceRequest::kMaxVersion,
                  [&](auto request) { return produce.handle(std::move(request)); });
+  dispatcher.add(ApiKey::fetch, protocol::FetchRequest::kMinVersion,
+                 protocol::FetchRequest::kMaxVersion,
+                 [&](auto request) { return fetch.handle(std::move(request)); });
+  dispatcher.add(ApiKey::list_offsets, protocol::ListOffsetsRequest::kMinVersion,
+                 protocol::ListOffsetsRequest::kMaxVersion,
+                 [&](auto request) { return list_offsets.handle(std::move(request)); });
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });
