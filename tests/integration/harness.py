@@ -614,6 +614,39 @@ CLIENTS = {
 }
 
 
+def kafka_python_codecs():
+    """kafka-python's snappy/lz4/zstd need Debian's python3-snappy,
+    python3-lz4, python3-zstandard; test what is installed."""
+    import importlib.util
+    out = ["none", "gzip"]
+    for codec, module in (("snappy", "snappy"), ("lz4", "lz4"), ("zstd", "zstandard")):
+        if importlib.util.find_spec(module):
+            out.append(codec)
+        else:
+            print("note: kafka-python %s not tested (no python module %s)" % (codec, module))
+    return out
+
+
+def client_runs(kafkajs_idempotent=True):
+    """(client, produce options) for a run of every client with every codec
+    it has, idempotent where it can be, with headers."""
+    runs = []
+    # confluent-kafka (librdkafka 2.0.2): every codec, idempotent, headers.
+    for codec in sorted(CLIENTS["confluent"]["compression"]):
+        runs.append(("confluent", dict(compression=codec, idempotent=True, headers=True)))
+    runs.append(("confluent", dict(acks="1", key_mod=0)))
+    # kafka-python: no idempotence.
+    for codec in kafka_python_codecs():
+        runs.append(("kafka-python", dict(compression=codec, headers=True)))
+    for codec in sorted(CLIENTS["kafkajs"]["compression"]):
+        runs.append(("kafkajs", dict(compression=codec, headers=True,
+                                     idempotent=kafkajs_idempotent)))
+    # librdkafka 2.15.1: every codec, idempotent.
+    for codec in sorted(CLIENTS["rdkafka-2.15"]["compression"]):
+        runs.append(("rdkafka-2.15", dict(compression=codec, idempotent=True, headers=True)))
+    return runs
+
+
 def client_command(client):
     if client == "confluent":
         return [PYTHON, os.path.join(CLIENTS_DIR, "produce_confluent.py")]
@@ -788,6 +821,21 @@ def watermarks(bootstrap, topic, partitions, timeout=10):
                 for p in range(partitions)}
     finally:
         c.close()
+
+
+def upstream_total(bootstrap, topic, partitions):
+    """Records in the upstream topic: the sum of its high watermarks."""
+    return sum(hi for _, hi in watermarks(bootstrap, topic, partitions).values())
+
+
+def wait_forwarded(up, topic, total, timeout=60):
+    """Waits until the upstream topic holds `total` records (the sidecar
+    acks before forwarding). Returns the count; more than `total` is
+    returned at once, for the exactly-once check to explain."""
+    parts = up.partitions(topic)
+    return wait_until(lambda: upstream_total(up.bootstrap, topic, parts) >= total and
+                      upstream_total(up.bootstrap, topic, parts),
+                      timeout, "%d records of %s upstream" % (total, topic), interval=0.2)
 
 
 # ---------------------------------------------------------------------------

@@ -7,7 +7,6 @@ down/up (refused while down, same port after up), response delay, injected
 errors, leader moves. A failure here is a broken fixture, not a sidecar bug.
 """
 
-import importlib.util
 import os
 import sys
 import time
@@ -16,50 +15,20 @@ from harness import (GENERATIONS, CLIENTS, ApiKey, Err, MockUpstream, Sidecar, S
                      produce,
                      produce_async, wait_produce, read_all, port_open, api_versions,
                      watermarks, wait_until,
-                     assert_exactly_once_in_order, assert_records_match, run_test)
+                     assert_exactly_once_in_order, assert_records_match, client_runs,
+                     run_test)
 
 TOPIC = "direct"
 N = 1000
-
-
-def kafka_python_codecs():
-    """kafka-python's snappy/lz4/zstd need Debian's python3-snappy,
-    python3-lz4, python3-zstandard; test what is installed."""
-    out = ["none", "gzip"]
-    for codec, module in (("snappy", "snappy"), ("lz4", "lz4"), ("zstd", "zstandard")):
-        if importlib.util.find_spec(module):
-            out.append(codec)
-        else:
-            print("note: kafka-python %s not tested (no python module %s)" % (codec, module))
-    return out
-
-
-def runs_for(generation):
-    """(client, options) for every produce run against one generation."""
-    runs = []
-    # confluent-kafka (librdkafka 2.0.2): every codec, idempotent, headers.
-    for codec in sorted(CLIENTS["confluent"]["compression"]):
-        runs.append(("confluent", dict(compression=codec, idempotent=True, headers=True)))
-    runs.append(("confluent", dict(acks="1", key_mod=0)))
-    # kafka-python: no idempotence.
-    for codec in kafka_python_codecs():
-        runs.append(("kafka-python", dict(compression=codec, headers=True)))
-    # kafkajs: idempotence needs a controller the client can find, which the
-    # 2.0.2 mock does not give (it reports ControllerId 0; README.md).
-    for codec in sorted(CLIENTS["kafkajs"]["compression"]):
-        runs.append(("kafkajs", dict(compression=codec, headers=True,
-                                     idempotent=generation == "2.15")))
-    # librdkafka 2.15.1: every codec, idempotent.
-    for codec in sorted(CLIENTS["rdkafka-2.15"]["compression"]):
-        runs.append(("rdkafka-2.15", dict(compression=codec, idempotent=True, headers=True)))
-    return runs
 
 
 def check_clients(generation):
     with MockUpstream(generation, topics={TOPIC: 3}) as up:
         print("== librdkafka %s mock at %s" % (up.version, up.bootstrap))
         results = []
-        runs = runs_for(generation)
+        # kafkajs idempotence needs a controller the client can find, which
+        # the 2.0.2 mock does not give (it reports ControllerId 0; README.md).
+        runs = client_runs(kafkajs_idempotent=generation == "2.15")
         for i, (client, opts) in enumerate(runs):
             t0 = time.monotonic()
             res = produce(client, up.bootstrap, TOPIC, N, "r%02d" % i, timeout=60, **opts)
