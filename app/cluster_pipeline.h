@@ -43,6 +43,7 @@ class ClusterPipeline {
 
   const std::string& name() const { return cluster_.name; }
   upstream::Client& client() { return client_; }
+  const buffer::Log& log() const { return *log_; }
 
  private:
   void completed(const std::shared_ptr<server::AppendTicket>& ticket, const std::string& topic,

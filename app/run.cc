@@ -9,6 +9,7 @@
 
 #include "app/cluster_pipeline.h"
 #include "app/commands.h"
+#include "app/producer_recovery.h"
 #include "app/routing_sink.h"
 #include "common/log.h"
 #include "config/config.h"
@@ -89,6 +90,12 @@ int run(const std::string& config_file) {
   identity.host = config.listener.advertised.host;
   identity.port = config.listener.advertised.port;
   server::ProducerState producers;
+  for (const auto& cluster : clusters) {
+    // The last two segments hold what a client can still be retrying.
+    const uint64_t learnt = restore_producers(cluster->log(), 2 * config.buffer.segment_bytes,
+                                              io.get_executor(), producers);
+    log::info("producers.restored", "cluster={} batches={}", cluster->name(), learnt);
+  }
   server::MetadataHandler metadata(identity, catalog);
   server::ProduceHandler produce(catalog, producers, sink);
   server::InitProducerIdHandler init_producer_id(producers);
