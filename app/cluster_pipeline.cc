@@ -82,7 +82,14 @@ Result<void> ClusterPipeline::open() {
   if (const auto ec = buffer::Log::open(log_dir, log_options, &log_))
     return Error{ec, fmt::format("cannot open the buffer in {}: {}", log_dir, ec.message())};
 
+  const std::string dead_letter_dir = (dir_ / "dead-letter").string();
+  if (const auto ec = buffer::Log::open(dead_letter_dir, log_options, &dead_letter_)) {
+    return Error{ec, fmt::format("cannot open the dead-letter log in {}: {}", dead_letter_dir,
+                                 ec.message())};
+  }
+
   forwarder::ForwarderOptions options;
+  options.dead_letter = dead_letter_.get();
   options.cluster = cluster_.name;
   options.upstream_topic = [this](const std::string& topic) {
     const config::Route* route = config_.route_for(topic);

@@ -56,6 +56,7 @@ class ClusterPipeline {
   std::filesystem::path dir_;
   upstream::Client client_;
   std::unique_ptr<buffer::Log> log_;
+  std::unique_ptr<buffer::Log> dead_letter_;
   std::unique_ptr<forwarder::Forwarder> forwarder_;
   std::unique_ptr<buffer::Appender> appender_;
 };

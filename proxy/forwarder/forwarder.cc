@@ -263,14 +263,27 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
       producer_id_ = -1;
       co_return false;
     case Next::dead_letter:
-      log::error("forwarder.dead_letter", "cluster={} topic={} partition={} records={} error={}",
-                 options_.cluster, p.topic, p.index, entry.record_count, protocol::name(error));
-      ++stats_.dead_lettered_batches;
+      set_aside(p, error);
       p.queue.drop_front();
       dirty_ = true;
       co_return true;
   }
   co_return false;
+}
+
+void Forwarder::set_aside(const Partition& p, ErrorCode error) {
+  ++stats_.dead_lettered_batches;
+  buffer::Entry original;  // as the client sent it, not as rewritten for upstream
+  std::error_code ec = log_.read(buffer::Position{p.queue.front().position}, &original);
+  if (!ec && options_.dead_letter) {
+    std::vector<buffer::Position> where;
+    ec = options_.dead_letter->append(std::span(&original, 1), &where);
+    if (!ec) ec = options_.dead_letter->sync();
+  }
+  log::error("forwarder.dead_letter",
+             "cluster={} topic={} partition={} records={} error={} kept={} keep_error=\"{}\"",
+             options_.cluster, p.topic, p.index, p.queue.front().record_count,
+             protocol::name(error), options_.dead_letter && !ec, ec ? ec.message() : "");
 }
 
 awaitable<bool> Forwarder::reconcile(Partition& p) {

@@ -29,6 +29,9 @@ struct ForwarderOptions {
   std::chrono::milliseconds retry_backoff_max{10'000};
   std::chrono::milliseconds checkpoint_interval{200};
   int32_t produce_timeout_ms = 30'000;
+  // Where batches the upstream can never store are kept (as the client sent
+  // them), for inspection and replay; null: they are only logged and counted.
+  buffer::Log* dead_letter = nullptr;
 };
 
 struct ForwarderStats {
@@ -64,6 +67,7 @@ class Forwarder {
   awaitable<void> drain(std::shared_ptr<Partition> p);
   awaitable<bool> send_front(Partition& p);
   awaitable<bool> reconcile(Partition& p);
+  void set_aside(const Partition& p, protocol::ErrorCode error);
   awaitable<bool> ensure_producer();
   awaitable<void> checkpoint_loop();
   awaitable<void> sleep(std::chrono::milliseconds d);
