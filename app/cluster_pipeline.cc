@@ -111,7 +111,7 @@ Result<void> ClusterPipeline::open() {
   appender_options.block_timeout = config_.buffer.block_timeout;
   appender_options.on_drop = [name = cluster_.name](const buffer::Dropped& dropped) {
     log::error("buffer.dropped_oldest",
-               "cluster={} records={} bytes={} reason=\"buffer full, when_full: drop_oldest\"",
+               "cluster={} batches={} bytes={} reason=\"buffer full, when_full: drop_oldest\"",
                name, dropped.records, dropped.range.size());
   };
   if (const auto ec = buffer::Appender::open(*log_, std::move(appender_options), &appender_))
@@ -144,7 +144,9 @@ void ClusterPipeline::completed(const std::shared_ptr<server::AppendTicket>& tic
                                 const std::string& topic, int32_t partition, int32_t record_count,
                                 std::error_code result, buffer::Position position) {
   if (!result) forwarder_->on_durable(topic, partition, position, record_count);
+  // Runs the producer-state rollback before anything else is submitted.
   ticket->complete(append_error(result));
+  if (result == buffer::errc::buffer_full || result == buffer::errc::timeout) appender_->resume();
 }
 
 void ClusterPipeline::close_buffer() {

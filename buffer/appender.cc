@@ -45,7 +45,7 @@ void Appender::append(Entry entry, Done done, Clock::time_point deadline) {
       // The writer takes the whole queue at once, so it needs waking only
       // when the queue stops being empty.
       if (queue_.empty()) cv_.notify_one();
-      queue_.push_back(Pending{std::move(entry), std::move(done), deadline});
+      queue_.push_back(Pending{std::move(entry), std::move(done), deadline, era_});
       return;
     }
   }
@@ -54,6 +54,18 @@ void Appender::append(Entry entry, Done done, Clock::time_point deadline) {
 
 std::error_code Appender::release(Position position) {
   return log_.release(position);
+}
+
+void Appender::resume() {
+  std::lock_guard lock(mu_);
+  ++era_;
+}
+
+void Appender::refuse_through(uint64_t era, std::error_code why) {
+  if (!refused_through_ || *refused_through_ < era) {
+    refused_through_ = era;
+    refusal_ = why;
+  }
 }
 
 void Appender::close() {
@@ -157,7 +169,11 @@ bool Appender::process(std::deque<Pending>* waiting) {
     const uint64_t needed = frame_size(pending.entry);
     std::error_code ec = validate(pending.entry);
     if (!ec && options_.max_bytes != 0 && needed > options_.max_bytes / 2) ec = errc::too_large;
-    if (!ec && options_.max_bytes != 0 && (rejecting || used + needed > options_.max_bytes)) {
+    if (!ec && refused_through_ && pending.era <= *refused_through_) {
+      ec = refusal_;
+      ++(ec == errc::timeout ? timed_out_ : rejected_);
+    } else if (!ec && options_.max_bytes != 0 &&
+               (rejecting || used + needed > options_.max_bytes)) {
       switch (options_.when_full) {
         case WhenFull::reject:
           rejecting = true;
@@ -178,6 +194,7 @@ bool Appender::process(std::deque<Pending>* waiting) {
           }
           break;
       }
+      if (ec == errc::buffer_full && !cut) refuse_through(pending.era, ec);
     }
     if (stalled || cut) break;
     if (!ec) {
@@ -214,6 +231,7 @@ bool Appender::expire(std::deque<Pending>* waiting) {
     if (pending.deadline <= now) {
       ++timed_out_;
       expired = true;
+      refuse_through(pending.era, errc::timeout);
       pending.done(errc::timeout, Position{});
     } else {
       kept.push_back(std::move(pending));

@@ -15,6 +15,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <span>
 #include <system_error>
 #include <thread>
@@ -99,6 +100,14 @@ class Appender {
   // the appender whenever space frees up.
   std::error_code release(Position position);
 
+  // Once an append is refused for space (errc::buffer_full, errc::timeout),
+  // every append made before the next resume() is refused the same way,
+  // even if space frees up meanwhile. A caller that pipelines appends (an
+  // idempotent producer's batches) thus never has a later one stored after
+  // an earlier one was refused: the resent earlier one would land behind
+  // it. Call resume() once the refusal has been handled.
+  void resume();
+
   // Completes what was appended before it (appends still waiting for space
   // fail with errc::closed), syncs unless the policy is never, and joins
   // the writer thread. Idempotent.
@@ -113,6 +122,7 @@ class Appender {
     Entry entry;
     Done done;
     Clock::time_point deadline;
+    uint64_t era;  // resume() calls before this append
   };
   // What becomes of one entry taken in a round: written, or refused.
   struct Outcome {
@@ -130,6 +140,8 @@ class Appender {
   bool process(std::deque<Pending>* waiting);
   std::error_code make_room(uint64_t needed, uint64_t* used);
   bool expire(std::deque<Pending>* waiting);  // true if any timed out
+  // Refuses, with `why`, every append of `era` and earlier still to come.
+  void refuse_through(uint64_t era, std::error_code why);
   void write(std::span<const Entry> entries, std::vector<Outcome>* outcomes);
   std::error_code sync_now();
   void set_failure(std::error_code ec);
@@ -144,9 +156,12 @@ class Appender {
   bool closing_ = false;
   bool closed_ = false;      // the writer has exited
   std::error_code failure_;  // written by the writer thread only
+  uint64_t era_ = 0;
 
   // Writer thread only.
-  bool dirty_ = false;  // written since the last sync
+  bool dirty_ = false;                       // written since the last sync
+  std::optional<uint64_t> refused_through_;  // see resume()
+  std::error_code refusal_;
   Clock::time_point last_sync_;
 
   std::atomic<uint64_t> fsyncs_{0};

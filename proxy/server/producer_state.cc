@@ -1,5 +1,6 @@
 #include "proxy/server/producer_state.h"
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
@@ -63,8 +64,13 @@ void ProducerState::forget(int64_t producer_id, const std::string& topic, int32_
   const auto it = partitions_.find({producer_id, topic, partition});
   if (it == partitions_.end()) return;
   PartitionState& state = it->second;
+  // Already forgotten with an earlier failed batch: the rollback went there.
+  const auto failed = std::find_if(state.recent.begin(), state.recent.end(), [&](const Sent& s) {
+    return s.first_sequence == first_sequence;
+  });
+  if (failed == state.recent.end()) return;
   // Everything from the failed batch on is gone: the client resends it first.
-  std::erase_if(state.recent, [&](const Sent& s) { return s.first_sequence >= first_sequence; });
+  state.recent.erase(failed, state.recent.end());
   state.next_sequence = first_sequence;
 }
 

@@ -36,7 +36,10 @@ class ProducerState {
   // fails, forget() runs from the ticket.
   void record(int64_t producer_id, int16_t epoch, const std::string& topic, int32_t partition,
               int32_t first_sequence, int32_t last_sequence, std::shared_ptr<AppendTicket> ticket);
-  // Forgets a batch whose append failed, so the client's retry is accepted.
+  // Forgets a batch whose append failed and every batch recorded after it
+  // (the buffer refuses those too, see Appender::resume), so the client's
+  // resend of the failed one is accepted. A no-op for a batch an earlier
+  // failure already forgot.
   void forget(int64_t producer_id, const std::string& topic, int32_t partition,
               int32_t first_sequence);
 

@@ -280,6 +280,7 @@ TEST_F(buffer_Appender, RejectWhenFull) {
   EXPECT_EQ(append_one(4).ec, errc::buffer_full);
   EXPECT_EQ(appender_->stats().rejected, 1u);
   ASSERT_FALSE(appender_->release(positions[2]));
+  appender_->resume();
   const Result result = append_one(5);
   EXPECT_FALSE(result.ec);
   EXPECT_EQ(result.position.value, 4 * kFrame);
@@ -303,6 +304,35 @@ TEST_F(buffer_Appender, RefusalsCompleteInAppendOrder) {
   EXPECT_FALSE(done[1].ec);
   EXPECT_EQ(done[2].id, 6);
   EXPECT_EQ(done[2].ec, errc::buffer_full);
+}
+
+// A pipelining caller must not see a later append stored after an earlier
+// one was refused: the earlier one, resent, would land behind it.
+TEST_F(buffer_Appender, AfterARefusalLaterAppendsAreRefusedUntilResume) {
+  const auto positions = fill(WhenFull::reject);
+  EXPECT_EQ(append_one(4).ec, errc::buffer_full);
+  ASSERT_FALSE(appender_->release(positions[2]));  // room now, but 5 came before resume()
+  EXPECT_EQ(append_one(5).ec, errc::buffer_full);
+  appender_->resume();
+  EXPECT_FALSE(append_one(6).ec);
+  EXPECT_EQ(appender_->stats().rejected, 2u);
+}
+
+TEST_F(buffer_Appender, AppendsBehindATimedOutOneAreRefusedNotWritten) {
+  const auto positions = fill(WhenFull::block);
+  Results results;
+  appender_->append(make_entry(4), results.done(4), Appender::Clock::now());
+  appender_->append(make_entry(5), results.done(5), Appender::Clock::now() + kHang);
+  ASSERT_TRUE(eventually([&] { return results.count() == 2 || appender_->stats().waiting == 1; }));
+  ASSERT_FALSE(appender_->release(positions[2]));
+  const auto done = results.wait(2);
+  EXPECT_EQ(done[0].id, 4);
+  EXPECT_EQ(done[0].ec, errc::timeout);
+  EXPECT_EQ(done[1].id, 5);
+  EXPECT_EQ(done[1].ec, errc::timeout);
+  EXPECT_EQ(log_->end().value, 4 * kFrame);
+  appender_->resume();
+  EXPECT_FALSE(append_one(6).ec);
 }
 
 TEST_F(buffer_Appender, BlockTimesOutWhenNothingIsReleased) {
