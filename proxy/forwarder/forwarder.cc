@@ -71,11 +71,6 @@ std::error_code Forwarder::recover() {
     auto p = std::make_shared<Partition>(
         executor_, cursor.topic, cursor.partition,
         PartitionQueue(cursor.next_sequence, cursor.last_upstream_offset), options_);
-    p->sent_producer_id = producer_id_;
-    p->sent_producer_epoch = producer_epoch_;
-    // The last batches sent before the stop may be upstream without the
-    // checkpoint knowing: look before sending again.
-    p->need_reconcile = producer_id_ >= 0;
     partitions_[{cursor.topic, cursor.partition}] = p;
     forwarded_until[{cursor.topic, cursor.partition}] = cursor.forwarded_until;
   }
@@ -92,6 +87,14 @@ std::error_code Forwarder::recover() {
   }
   const std::error_code ec = scanner.status();
   known_end_ = log_.end().value;
+  // The last batches sent before the stop may be upstream without the
+  // checkpoint knowing, also for a partition it does not list yet (killed
+  // before the first checkpoint after its first send): look before sending.
+  for (auto& [key, p] : partitions_) {
+    p->sent_producer_id = producer_id_;
+    p->sent_producer_epoch = producer_epoch_;
+    p->need_reconcile = producer_id_ >= 0;
+  }
   log::info("forwarder.recovered", "cluster={} batches={} partitions={} producer_id={}",
             options_.cluster, queued, partitions_.size(), producer_id_);
   return ec;

@@ -4,19 +4,6 @@ namespace ks::server {
 
 using protocol::ErrorCode;
 
-namespace {
-
-// The leader if it is a broker the client can reach (the librdkafka 2.15
-// mock names down brokers as leaders while leaving them out of the list).
-std::optional<int32_t> usable_leader(const upstream::Client& client, const std::string& topic,
-                                     int32_t partition) {
-  const auto leader = client.leader_for(topic, partition);
-  if (!leader || !client.topology().broker(leader->broker_id)) return std::nullopt;
-  return leader->broker_id;
-}
-
-}  // namespace
-
 LeaderGroups group_by_leader(const std::vector<UpstreamPartition>& located) {
   LeaderGroups groups;
   for (size_t i = 0; i < located.size(); ++i) {
@@ -51,7 +38,7 @@ awaitable<std::vector<UpstreamPartition>> UpstreamLocator::locate(
     }
     out[i].client = route->client;
     out[i].topic = route->topic;
-    if (!usable_leader(*route->client, route->topic, partitions[i].second))
+    if (!route->client->leader_for(route->topic, partitions[i].second))
       to_refresh[route->client].insert(route->topic);
   }
   co_await refresh(std::move(to_refresh));
@@ -60,9 +47,8 @@ awaitable<std::vector<UpstreamPartition>> UpstreamLocator::locate(
     const auto* topic = out[i].client->topology().topic(out[i].topic);
     if (topic && topic->error == ErrorCode::unknown_topic_or_partition) {
       out[i].error = ErrorCode::unknown_topic_or_partition;
-    } else if (const auto leader =
-                   usable_leader(*out[i].client, out[i].topic, partitions[i].second)) {
-      out[i].broker_id = *leader;
+    } else if (const auto leader = out[i].client->leader_for(out[i].topic, partitions[i].second)) {
+      out[i].broker_id = leader->broker_id;
     } else {
       out[i].error = ErrorCode::not_leader_or_follower;
     }

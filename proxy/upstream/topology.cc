@@ -45,6 +45,9 @@ std::optional<Leader> Topology::leader_for(std::string_view topic_name, int32_t 
   if (!info) return std::nullopt;
   const auto it = info->partitions.find(partition);
   if (it == info->partitions.end() || it->second.leader_id < 0) return std::nullopt;
+  // Named but not listed among the brokers (the librdkafka 2.15 mock does
+  // this for a broker that is down): there is no address to send to.
+  if (!broker(it->second.leader_id)) return std::nullopt;
   return Leader{it->second.leader_id, it->second.leader_epoch};
 }
 

@@ -46,7 +46,8 @@ class Topology {
   const BrokerInfo* broker(int32_t id) const;
   const std::map<std::string, TopicInfo, std::less<>>& topics() const { return topics_; }
   const TopicInfo* topic(std::string_view name) const;
-  // The partition's leader, if the topic and partition are known and have one.
+  // The partition's leader, if the topic and partition are known and have
+  // one that is among the listed brokers.
   std::optional<Leader> leader_for(std::string_view topic, int32_t partition) const;
   const std::optional<std::string>& cluster_id() const { return cluster_id_; }
   int32_t controller_id() const { return controller_id_; }

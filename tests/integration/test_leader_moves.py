@@ -49,8 +49,8 @@ def churn(generation):
         total = 6000
         got = wait_forwarded(up, TOPIC, total)
         upstream = read_all(up.bootstrap, TOPIC)
-        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         assert_exactly_once_in_order(results, upstream, allow_unacked=False)
+        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         print("  %d leader moves, injected errors, a broker down: all %d exactly once, in order"
               % (moves, total))
         sc.terminate()

@@ -48,8 +48,8 @@ def outage_and_kill9(generation):
         total = 100 + 4000 + 1000
         got = wait_forwarded(up, TOPIC, total)
         upstream = read_all(up.bootstrap, TOPIC)
-        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         assert_exactly_once_in_order(results, upstream, allow_unacked=False)
+        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         print("  upstream back: all %d acked records arrived exactly once, in order" % total)
         sc.terminate()
 
@@ -81,8 +81,8 @@ def crash_while_forwarding(generation):
         up.rtt(-1, 0)
         got = wait_forwarded(up, TOPIC, total)
         upstream = read_all(up.bootstrap, TOPIC)
-        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         assert_exactly_once_in_order(results, upstream, allow_unacked=False)
+        assert got == total, "upstream has %d records, %d were acked" % (got, total)
         reconciled = sc.log().count("forwarder.reconciled")
         assert reconciled > 0, "no reconciliation after the restarts"
         print("  all %d arrived exactly once, in order (%d reconciliations)" % (total, reconciled))

@@ -38,8 +38,8 @@ def check(generation):
         total = N * len(results)
         got = wait_forwarded(up, TOPIC, total)
         upstream = read_all(up.bootstrap, TOPIC)
-        assert got == total, "upstream has %d records, expected %d" % (got, total)
         assert_exactly_once_in_order(results, upstream, allow_unacked=False)
+        assert got == total, "upstream has %d records, expected %d" % (got, total)
         assert_records_match(results, upstream)
         assert_records_match([r for r, (_, o) in zip(results, runs) if o.get("headers")],
                              upstream, headers=True)
