@@ -1,14 +1,13 @@
 #!/usr/bin/env bash
-# The main job: installs what is missing, builds, and runs the sidecar demo.
-# Today it builds the sidecar and validates the example configuration; the
-# order-processing run (mock upstream, outage, kill -9, replay) lands with
-# the wiring of buffer, forwarder and upstream client (see README, Status).
+# The main job: installs what is missing, builds, and runs the sidecar demo
+# (examples/demo/README.md): an order service produces through the sidecar
+# while the Kafka cluster goes down and the sidecar is killed with kill -9;
+# every acknowledged order still reaches the cluster exactly once, in order.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 
-echo "== kafka-sidecar $(build/kafka-sidecar --version)"
-echo "== check-config examples/configs/single-cluster.yaml"
-build/kafka-sidecar check-config examples/configs/single-cluster.yaml
+echo "== $(build/kafka-sidecar --version): the order demo"
+exec /usr/bin/python3 examples/demo/order_demo.py "$@"
