@@ -68,6 +68,13 @@ int run(const std::string& config_file) {
   }
   const config::Config& config = *loaded.config;
   log::set_level(config.log.level);
+  for (const auto& cluster : config.clusters) {
+    // Connecting in plaintext where the config asks for TLS or SASL would
+    // be worse than not starting.
+    if (cluster.tls || cluster.sasl) {
+      return fail("clusters." + cluster.name + ": tls and sasl are not supported yet");
+    }
+  }
 
   asio::io_context io(1);
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;

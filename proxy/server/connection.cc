@@ -67,10 +67,13 @@ awaitable<void> Connection::reader() {
       boost::system::error_code ignored;
       co_await slot_freed_.async_wait(nothrow(ignored));
     }
+    // stop() may come during any wait: a shut-down receive side still
+    // returns what the peer sent, so look again after each.
+    if (!reading_) break;
     std::array<std::byte, 4> size_bytes;
     boost::system::error_code ec;
     co_await asio::async_read(socket_, asio::buffer(size_bytes), nothrow(ec));
-    if (ec) break;  // peer closed or stop(): ordinary end
+    if (ec || !reading_) break;  // peer closed or stop(): ordinary end
     protocol::Reader size_reader(size_bytes);
     const int32_t size = size_reader.int32();
     if (size < 8 || static_cast<size_t>(size) > limits_.max_frame_bytes) {
@@ -82,7 +85,7 @@ awaitable<void> Connection::reader() {
     auto request = std::make_shared<Request>();
     request->frame.resize(static_cast<size_t>(size));
     co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
-    if (ec) break;
+    if (ec || !reading_) break;
     protocol::Reader header_reader(request->frame);
     request->header = protocol::decode_request_header(header_reader);
     if (!header_reader.ok()) {

@@ -14,6 +14,9 @@ using Handler = std::function<awaitable<Deferred>(std::shared_ptr<const Request>
 class Dispatcher {
  public:
   Dispatcher();
+  // The ApiVersions handler refers to this registry.
+  Dispatcher(const Dispatcher&) = delete;
+  Dispatcher& operator=(const Dispatcher&) = delete;
 
   // Registers `handler` for `key` at versions [min, max] (clipped to what
   // the codec supports).
