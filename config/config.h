@@ -53,7 +53,7 @@ struct LogConfig {
 
 enum class FsyncPolicy {
   always,    // before acknowledging each produce
-  interval,  // every fsync_interval; a crash can lose acknowledged records
+  interval,  // every fsync_interval: survives a crash of the process, not of the machine
   never,     // leave it to the OS
 };
 
