@@ -185,15 +185,16 @@ def decode_field(f, msg):
         each = "e.decode(r, version);"
     else:
         each = f"e = {read_scalar(f.element)};"
+    # Elements are added as they decode, never sized from the count: a lying
+    # count then costs no more memory than the bytes actually sent.
     lines = ["{", "  const int32_t n = r.array_length(flexible);"]
     target = n
     if f.nullable:
         lines.append(f"  if (n < 0) {{ {n}.reset(); }} else {{ {n}.emplace(); }}")
         target = f"(*{n})"
-        lines.append(f"  if (n >= 0) {{ {target}.resize(static_cast<size_t>(n)); for (auto& e : {target}) {each} }}")
     else:
-        lines.append(f"  {target}.resize(n > 0 ? static_cast<size_t>(n) : 0);")
-        lines.append(f"  for (auto& e : {target}) {each}")
+        lines.append(f"  {target}.clear();")
+    lines.append(f"  for (int32_t i = 0; i < n && r.ok(); ++i) {{ auto& e = {target}.emplace_back(); {each} }}")
     lines.append("}")
     return lines
 

@@ -104,6 +104,7 @@ awaitable<void> Connection::reader() {
       co_return;
     }
     auto slot = std::make_shared<Slot>();
+    slot->api = api;
     slots_.push_back(slot);
     Deferred deferred = co_await std::move(*handled);
     if (closed_) co_return;
@@ -132,6 +133,13 @@ awaitable<void> Connection::writer() {
     slots_.pop_front();
     slot_freed_.cancel();
     if (!slot->response) continue;  // acks=0: no answer
+    if (slot->response->empty()) {
+      log::warn("connection.bad_request",
+                "peer={} api_key={} ({}) reason=\"body cannot be parsed\"", peer_,
+                static_cast<int>(slot->api), protocol::name(slot->api));
+      close("unparseable request");
+      co_return;
+    }
     boost::system::error_code ec;
     co_await asio::async_write(socket_, asio::buffer(*slot->response), nothrow(ec));
     if (ec) {

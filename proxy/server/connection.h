@@ -28,6 +28,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
  private:
   struct Slot {
+    protocol::ApiKey api;
     Response response;
     bool done = false;
   };

@@ -22,8 +22,7 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
   protocol::Reader body = request->body();
   FetchRequest req;
   req.decode(body, version);
-  if (!body.ok())
-    log::warn("fetch.malformed", "client_id={}", request->header.client_id.value_or(""));
+  if (!body.ok()) co_return unparseable();
 
   // Every asked partition, in request order.
   std::vector<std::pair<std::string, int32_t>> asked;
@@ -34,11 +33,7 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
       asked_fields.push_back(&partition);
     }
   }
-  auto located = co_await locator_.locate(asked);
-  if (!body.ok()) {
-    for (auto& where : located)
-      where.error = ErrorCode::invalid_request;
-  }
+  const auto located = co_await locator_.locate(asked);
 
   // One request per upstream leader.
   const LeaderGroups groups = group_by_leader(located);

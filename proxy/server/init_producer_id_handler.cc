@@ -12,10 +12,10 @@ awaitable<Deferred> InitProducerIdHandler::handle(std::shared_ptr<const Request>
   protocol::InitProducerIdRequest req;
   req.decode(body, request->header.api_version);
 
+  if (!body.ok()) co_return ready(unparseable());
+
   protocol::InitProducerIdResponse response;
-  if (!body.ok()) {
-    response.error_code = protocol::to_int(ErrorCode::invalid_request);
-  } else if (req.transactional_id) {
+  if (req.transactional_id) {
     log::warn("producer.transactions_refused", "client_id={} transactional_id={}",
               request->header.client_id.value_or(""), *req.transactional_id);
     response.error_code = protocol::to_int(ErrorCode::transactional_id_authorization_failed);

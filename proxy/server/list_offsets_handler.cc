@@ -22,8 +22,7 @@ Deferred ListOffsetsHandler::list(std::shared_ptr<const Request> request) {
   protocol::Reader body = request->body();
   ListOffsetsRequest req;
   req.decode(body, version);
-  if (!body.ok())
-    log::warn("list_offsets.malformed", "client_id={}", request->header.client_id.value_or(""));
+  if (!body.ok()) co_return unparseable();
 
   std::vector<std::pair<std::string, int32_t>> asked;
   std::vector<int64_t> timestamps;
@@ -33,11 +32,7 @@ Deferred ListOffsetsHandler::list(std::shared_ptr<const Request> request) {
       timestamps.push_back(partition.timestamp);
     }
   }
-  auto located = co_await locator_.locate(asked);
-  if (!body.ok()) {
-    for (auto& where : located)
-      where.error = ErrorCode::invalid_request;
-  }
+  const auto located = co_await locator_.locate(asked);
 
   const LeaderGroups groups = group_by_leader(located);
   std::vector<awaitable<ListResult>> sends;

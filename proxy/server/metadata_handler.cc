@@ -30,9 +30,8 @@ awaitable<Deferred> MetadataHandler::handle(std::shared_ptr<const Request> reque
     response.topics.push_back(std::move(topic));
   };
 
-  if (!body.ok()) {
-    // Nothing sensible to list; an empty answer makes the client retry.
-  } else if (!req.topics || req.topics->empty()) {
+  if (!body.ok()) co_return ready(unparseable());
+  if (!req.topics || req.topics->empty()) {
     // All topics: the ones we know of.
     for (const auto& [name, partitions] : catalog_.known())
       add_topic(name, {ErrorCode::none, partitions});

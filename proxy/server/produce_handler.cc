@@ -13,14 +13,13 @@ awaitable<Deferred> ProduceHandler::handle(std::shared_ptr<const Request> reques
   protocol::Reader body = request->body();
   protocol::ProduceRequest req;
   req.decode(body, request->header.api_version);
+  if (!body.ok()) co_return ready(unparseable());
 
   std::vector<Outcome> outcomes;
   const bool valid_acks = req.acks == 0 || req.acks == 1 || req.acks == -1;
   for (const auto& topic : req.topics) {
     for (const auto& part : topic.partitions) {
-      if (!body.ok()) {
-        outcomes.push_back({topic.name, part.index, ErrorCode::corrupt_message, nullptr});
-      } else if (req.transactional_id) {
+      if (req.transactional_id) {
         outcomes.push_back(
             {topic.name, part.index, ErrorCode::transactional_id_authorization_failed, nullptr});
       } else if (!valid_acks) {
@@ -30,8 +29,6 @@ awaitable<Deferred> ProduceHandler::handle(std::shared_ptr<const Request> reques
       }
     }
   }
-  if (!body.ok())
-    log::warn("produce.malformed", "client_id={}", request->header.client_id.value_or(""));
   if (req.acks == 0) co_return ready(std::nullopt);
   co_return finish(std::move(request), std::move(outcomes));
 }

@@ -23,6 +23,14 @@ struct Request {
 // A whole response frame, or nullopt when the request gets no answer (acks=0).
 using Response = std::optional<std::vector<std::byte>>;
 
+// The answer to a request whose body cannot be parsed: the connection
+// closes once the requests before it are answered, as a Kafka broker does
+// (there is nothing sound to answer with). An empty frame, which no real
+// response is.
+inline Response unparseable() {
+  return std::vector<std::byte>{};
+}
+
 // A handler does its ordered part when awaited (e.g. produce submits its
 // appends, so requests of one connection reach the log in request order) and
 // returns the rest (e.g. waiting for the fsync), which the connection runs

@@ -110,6 +110,23 @@ TEST(Messages, TruncatedInputFailsCleanlyAtEveryLength) {
   }
 }
 
+// A count that claims as many topics as there are bytes must not make the
+// decoder hold one (much larger) struct per claimed element.
+TEST(Messages, LyingArrayCountCostsNoMoreThanTheBytesSent) {
+  std::vector<std::byte> body;
+  Writer w(body);
+  w.nullable_string(std::nullopt, false);  // transactional_id
+  w.int16(-1);                             // acks
+  w.int32(1000);                           // timeout_ms
+  w.int32(4000);                           // topic count, a lie
+  body.resize(body.size() + 4000, std::byte{0});
+  Reader r(body);
+  ProduceRequest request;
+  request.decode(r, 7);
+  EXPECT_FALSE(r.ok());
+  EXPECT_LE(request.topics.size(), 4000u / 6 + 1);  // a topic takes at least 6 bytes at v7
+}
+
 TEST(Messages, ApiRangesCoverEveryRequest) {
   ASSERT_NE(find_api(ApiKey::produce), nullptr);
   EXPECT_EQ(find_api(ApiKey::produce)->min_version, 3);
