@@ -31,6 +31,7 @@ awaitable<std::vector<UpstreamPartition>> UpstreamLocator::locate(
   std::vector<UpstreamPartition> out(partitions.size());
   StaleTopics to_refresh;
   for (size_t i = 0; i < partitions.size(); ++i) {
+    out[i].partition = partitions[i].second;
     const auto route = resolve_(partitions[i].first);
     if (!route) {
       out[i].error = ErrorCode::unknown_topic_or_partition;

@@ -29,6 +29,7 @@ struct UpstreamPartition {
   protocol::ErrorCode error = protocol::ErrorCode::none;  // set: do not send
   upstream::Client* client = nullptr;
   std::string topic;  // upstream name
+  int32_t partition = 0;
   int32_t broker_id = -1;
 };
 

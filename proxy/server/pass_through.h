@@ -1,0 +1,71 @@
+#pragma once
+// The shape shared by requests passed through partition by partition
+// (Fetch, ListOffsets): each located partition goes to its upstream leader,
+// one request per leader, all at once; each partition's answer is picked
+// out of its leader's response; topics whose leaders proved wrong get their
+// metadata refreshed before the client is answered.
+#include <algorithm>
+#include <vector>
+
+#include "proxy/server/upstream_locator.h"
+#include "proxy/when_all.h"
+
+namespace ks::server {
+
+template <typename Request>
+using UpstreamResult = Result<upstream::Response<upstream::response_for_t<Request>>>;
+
+template <typename Request, typename Answer>
+struct Gathered {
+  std::vector<Answer> answers;  // one per located partition, in order
+  int32_t throttle_time_ms = 0;
+  // The upstream responses, which answers may point into (record batches).
+  std::vector<UpstreamResult<Request>> responses;
+};
+
+// `prototype` holds the fields every leader's request shares; `add(request,
+// i)` adds located partition i to its leader's request; `pick(response, i)`
+// finds partition i's answer in its leader's response (an optional
+// Answer). Answers have partition_index and error_code; a partition without
+// a usable answer gets NOT_LEADER_OR_FOLLOWER, for the client to retry.
+template <typename Answer, typename Request, typename Add, typename Pick>
+awaitable<Gathered<Request, Answer>> pass_through(const std::vector<UpstreamPartition>& located,
+                                                  Request prototype, Add add, Pick pick) {
+  using protocol::ErrorCode;
+  Gathered<Request, Answer> out;
+  out.answers.resize(located.size());
+  for (size_t i = 0; i < located.size(); ++i) {
+    out.answers[i].partition_index = located[i].partition;
+    out.answers[i].error_code = protocol::to_int(located[i].error);
+  }
+  const LeaderGroups groups = group_by_leader(located);
+  std::vector<awaitable<UpstreamResult<Request>>> sends;
+  for (const auto& [leader, members] : groups) {
+    Request request = prototype;
+    for (const size_t i : members)
+      add(request, i);
+    sends.push_back(leader.first->send_to(leader.second, std::move(request)));
+  }
+  out.responses = co_await when_all(std::move(sends));
+
+  StaleTopics stale;
+  size_t g = 0;
+  for (const auto& [leader, members] : groups) {
+    const auto& result = out.responses[g++];
+    if (result)
+      out.throttle_time_ms = std::max(out.throttle_time_ms, result->body.throttle_time_ms);
+    for (const size_t i : members) {
+      Answer& answer = out.answers[i];
+      answer.error_code = protocol::to_int(ErrorCode::not_leader_or_follower);
+      if (result) {
+        if (auto found = pick(result->body, i)) answer = std::move(*found);
+      }
+      if (!result || leader_changed(static_cast<ErrorCode>(answer.error_code)))
+        stale[leader.first].insert(located[i].topic);
+    }
+  }
+  co_await UpstreamLocator::refresh(std::move(stale));
+  co_return out;
+}
+
+}  // namespace ks::server
