@@ -18,62 +18,11 @@
 #include "proxy/asio.h"
 #include "proxy/protocol/header.h"
 #include "proxy/server/request.h"
+#include "tests/unit/io_runner.h"
 
 namespace ks::server::test {
 
-// Only turns a hang into a failure; no test relies on it for timing.
-inline constexpr std::chrono::milliseconds kHangBound = std::chrono::seconds(10);
-
-// Runs `io` until `done` holds; false if `bound` passed first.
-inline bool run_until(asio::io_context& io, const std::function<bool()>& done,
-                      std::chrono::milliseconds bound = kHangBound) {
-  const auto deadline = std::chrono::steady_clock::now() + bound;
-  io.restart();
-  while (!done()) {
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    io.run_one_for(std::chrono::milliseconds(20));
-    if (io.stopped()) io.restart();
-  }
-  return true;
-}
-
-template <typename T>
-struct Spawned {
-  std::optional<T> value;
-  std::exception_ptr error;
-  bool done = false;
-};
-
-template <typename T>
-awaitable<void> store(awaitable<T> task, std::shared_ptr<Spawned<T>> into) {
-  into->value.emplace(co_await std::move(task));
-}
-
-// Starts `task` on `io` without running the loop.
-template <typename T>
-std::shared_ptr<Spawned<T>> spawn(asio::io_context& io, awaitable<T> task) {
-  auto spawned = std::make_shared<Spawned<T>>();
-  asio::co_spawn(io, store(std::move(task), spawned), [spawned](std::exception_ptr error) {
-    spawned->error = error;
-    spawned->done = true;
-  });
-  return spawned;
-}
-
-// The result of a spawned task once it is done; throws (failing the test) if
-// it does not finish.
-template <typename T>
-T result(asio::io_context& io, const std::shared_ptr<Spawned<T>>& spawned) {
-  if (!run_until(io, [&] { return spawned->done; }))
-    throw std::runtime_error("the operation did not complete");
-  if (spawned->error) std::rethrow_exception(spawned->error);
-  return std::move(*spawned->value);
-}
-
-template <typename T>
-T run(asio::io_context& io, awaitable<T> task) {
-  return result(io, spawn(io, std::move(task)));
-}
+using namespace ks::io_test;
 
 // A message with no fields, for test APIs whose bodies do not matter.
 struct NoBody {

@@ -56,7 +56,7 @@ TEST_F(MockConnectionTest, PipelinesRequestsAndMatchesAnswersInOrder) {
   protocol::rewrite_producer(batch, -1, -1, -1);
   constexpr int kRequests = 20;
   using ProduceResult = Result<Response<protocol::ProduceResponse>>;
-  std::vector<std::shared_ptr<test::Slot<ProduceResult>>> slots;
+  std::vector<std::shared_ptr<test::Spawned<ProduceResult>>> slots;
   for (int i = 0; i < kRequests; ++i)
     slots.push_back(spawn(connection->send(test::produce_request("pipelined", 0, batch))));
   size_t most_in_flight = 0;

@@ -231,7 +231,7 @@ TEST_F(ConnectionTest, BrokerHoldingAnswersUntilAllRequestsArriveProvesPipelinin
   });
   auto connection = connect_to(broker.address(), test_options(10s));
   using MetadataResult = Result<Response<protocol::MetadataResponse>>;
-  std::vector<std::shared_ptr<test::Slot<MetadataResult>>> slots;
+  std::vector<std::shared_ptr<test::Spawned<MetadataResult>>> slots;
   for (int i = 0; i < kRequests; ++i)
     slots.push_back(spawn(connection->send(test::metadata_request())));
   ASSERT_TRUE(run_until(

@@ -43,13 +43,8 @@ class ConnectionTest : public ::testing::Test {
 
   // Starts `task` without waiting for it.
   template <typename T>
-  std::shared_ptr<Slot<T>> spawn(awaitable<T> task) {
-    auto slot = std::make_shared<Slot<T>>();
-    asio::co_spawn(io_, store(std::move(task), slot), [slot](std::exception_ptr error) {
-      slot->error = error;
-      slot->done = true;
-    });
-    return slot;
+  std::shared_ptr<Spawned<T>> spawn(awaitable<T> task) {
+    return io_test::spawn(io_, std::move(task));
   }
 
   asio::io_context io_;
