@@ -45,8 +45,11 @@ awaitable<void> Listener::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(nothrow(ec));
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      // Out of file descriptors and the like: log and keep serving.
+      // Out of file descriptors and the like: log and keep serving, after
+      // a pause so a persistent condition does not spin the thread.
       log::warn("listener.accept_failed", "error=\"{}\"", ec.message());
+      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
+      co_await pause.async_wait(nothrow(ec));
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
