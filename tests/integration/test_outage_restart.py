@@ -8,7 +8,10 @@ order per partition.
    killed with SIGKILL and restarted while the upstream is still down, and
    takes more records on its cold start (partition counts from its on-disk
    cache); the brokers come back; everything arrives exactly once, in order.
-2. Crash while forwarding: a backlog drains after the outage and the
+2. Cold start with the cluster down: a fresh sidecar (empty buffer) takes
+   produces for a topic whose partition count the config declares, and
+   answers a topic it cannot know with a retriable error, not a guess.
+3. Crash while forwarding: a backlog drains after the outage and the
    sidecar is killed (SIGKILL) in the middle of it, twice, then stopped
    cleanly (SIGTERM) once; after each restart it reconciles with the
    upstream log, so nothing is sent twice.
@@ -54,6 +57,27 @@ def outage_and_kill9(generation):
         sc.terminate()
 
 
+def cold_start(generation):
+    with MockUpstream(generation, topics={TOPIC: PARTITIONS, "unknown": 2}) as up:
+        print("== cold start with the cluster down, librdkafka %s mock" % up.version)
+        up.down_all()
+        declared = {"topics": {TOPIC: {"partitions": PARTITIONS}}}
+        with Sidecar(upstream=up, config=declared) as sc:
+            res = produce("confluent", sc.bootstrap, TOPIC, 500, "cold", idempotent=True)
+            lost = produce("kafka-python", sc.bootstrap, "unknown", 10, "unknown", timeout=5,
+                           check=False)
+            assert not lost.acked and lost.errors, "records for an unknowable topic were acked"
+            assert sc.running()
+            print("  declared topic: 500 acked; an unknowable topic: refused, retriable")
+            up.up_all()
+            got = wait_forwarded(up, TOPIC, 500)
+            assert_exactly_once_in_order([res], read_all(up.bootstrap, TOPIC),
+                                         allow_unacked=False)
+            assert got == 500, "upstream has %d records, 500 were acked" % got
+            print("  cluster back: all 500 arrived exactly once, in order")
+            sc.terminate()
+
+
 def crash_while_forwarding(generation):
     # rtt slows forwarding down so that the kills land mid-drain.
     with MockUpstream(generation, topics={TOPIC: PARTITIONS}) as up, \
@@ -92,6 +116,7 @@ def crash_while_forwarding(generation):
 def main():
     for generation in GENERATIONS:
         outage_and_kill9(generation)
+        cold_start(generation)
         crash_while_forwarding(generation)
 
 
