@@ -15,10 +15,12 @@ int32_t next_after(int32_t last_sequence) {
 
 // Ids start from the clock in microseconds, so ids handed out after a restart
 // never collide with those a client may still hold from before it.
-ProducerState::ProducerState()
-    : next_id_(std::chrono::duration_cast<std::chrono::microseconds>(
+ProducerState::ProducerState(std::function<Clock::time_point()> now)
+    : now_(std::move(now)),
+      next_id_(std::chrono::duration_cast<std::chrono::microseconds>(
                    std::chrono::system_clock::now().time_since_epoch())
-                   .count()) {}
+                   .count()),
+      last_sweep_(now_()) {}
 
 ProducerState::Check ProducerState::check(int64_t producer_id, int16_t epoch,
                                           const std::string& topic, int32_t partition,
@@ -46,11 +48,14 @@ ProducerState::Check ProducerState::check(int64_t producer_id, int16_t epoch,
 void ProducerState::record(int64_t producer_id, int16_t epoch, const std::string& topic,
                            int32_t partition, int32_t first_sequence, int32_t last_sequence,
                            std::shared_ptr<AppendTicket> ticket) {
+  const Clock::time_point now = now_();
+  expire_idle(now);
   PartitionState& state = partitions_[{producer_id, topic, partition}];
   if (epoch != state.epoch) {
     state = PartitionState{};
     state.epoch = epoch;
   }
+  state.last_used = now;
   state.next_sequence = next_after(last_sequence);
   state.recent.push_back({first_sequence, last_sequence, ticket});
   if (state.recent.size() > kRemembered) state.recent.pop_front();
@@ -72,6 +77,13 @@ void ProducerState::forget(int64_t producer_id, const std::string& topic, int32_
   // Everything from the failed batch on is gone: the client resends it first.
   state.recent.erase(failed, state.recent.end());
   state.next_sequence = first_sequence;
+}
+
+void ProducerState::expire_idle(Clock::time_point now) {
+  if (now - last_sweep_ < kSweepEvery) return;
+  last_sweep_ = now;
+  std::erase_if(partitions_,
+                [&](const auto& entry) { return now - entry.second.last_used >= kIdleExpiry; });
 }
 
 }  // namespace ks::server

@@ -4,8 +4,10 @@
 // so a retried batch is acknowledged without being stored twice, and a gap
 // is refused with OUT_OF_ORDER_SEQUENCE_NUMBER for the client to resend in
 // order.
+#include <chrono>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -18,7 +20,10 @@ namespace ks::server {
 
 class ProducerState {
  public:
-  ProducerState();
+  using Clock = std::chrono::steady_clock;
+
+  // `now` is injectable for tests.
+  explicit ProducerState(std::function<Clock::time_point()> now = Clock::now);
 
   // A fresh producer id (epoch 0), unique across restarts of the sidecar.
   int64_t allocate_id() { return next_id_++; }
@@ -44,8 +49,15 @@ class ProducerState {
               int32_t first_sequence);
 
  private:
-  // Kafka's broker keeps the last five batches per producer and partition.
+  // Kafka's broker keeps the last five batches per producer and partition,
+  // and forgets a producer idle for producer.id.expiration.ms (a day).
   static constexpr size_t kRemembered = 5;
+  static constexpr std::chrono::hours kIdleExpiry{24};
+  static constexpr std::chrono::minutes kSweepEvery{1};
+
+  // Drops the state of producers idle for kIdleExpiry, at most once per
+  // kSweepEvery, so a long-lived sidecar does not keep every client ever seen.
+  void expire_idle(Clock::time_point now);
 
   struct Sent {
     int32_t first_sequence;
@@ -56,11 +68,14 @@ class ProducerState {
     int16_t epoch = 0;
     int32_t next_sequence = 0;
     std::deque<Sent> recent;
+    Clock::time_point last_used;
   };
   using Key = std::tuple<int64_t, std::string, int32_t>;
 
+  std::function<Clock::time_point()> now_;
   int64_t next_id_;
   std::map<Key, PartitionState> partitions_;
+  Clock::time_point last_sweep_;
 };
 
 }  // namespace ks::server

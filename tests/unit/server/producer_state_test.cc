@@ -163,5 +163,26 @@ TEST_F(ProducerStateTest, FailureBeforeTheWrapAlsoForgetsTheBatchesAfterTheWrap)
   EXPECT_EQ(check(0, kMax - 1, kMax).error, ErrorCode::none);
 }
 
+TEST(ProducerStateExpiry, ProducerIdleForADayIsForgotten) {
+  asio::io_context io;
+  auto now = ProducerState::Clock::now();
+  ProducerState producers([&] { return now; });
+  auto ticket = std::make_shared<AppendTicket>(io.get_executor());
+  producers.record(kProducer, 0, "orders", 0, 0, 9, ticket);
+  producers.record(kProducer + 1, 0, "orders", 0, 0, 9, ticket);
+  EXPECT_TRUE(producers.check(kProducer, 0, "orders", 0, 0, 9).duplicate_of);
+
+  now += std::chrono::hours(23);
+  producers.record(kProducer + 1, 0, "orders", 0, 10, 19, ticket);  // still in use
+  now += std::chrono::hours(2);
+  producers.record(kProducer + 2, 0, "orders", 0, 0, 9, ticket);  // sweeps
+
+  // Unknown again: accepted from any sequence, as Kafka does.
+  const auto forgotten = producers.check(kProducer, 0, "orders", 0, 50, 59);
+  EXPECT_EQ(forgotten.error, ErrorCode::none);
+  EXPECT_FALSE(forgotten.duplicate_of);
+  EXPECT_TRUE(producers.check(kProducer + 1, 0, "orders", 0, 10, 19).duplicate_of);
+}
+
 }  // namespace
 }  // namespace ks::server
