@@ -5,6 +5,10 @@ The table format is described at the top of messages.def. One description per
 message serves every version: decode and encode branch on the version per
 field, so a request decoded at the client's version can be re-encoded at the
 version the upstream broker speaks.
+
+Like Kafka's own writers, encode() drops a field the target version lacks;
+can_encode() reports whether that would lose a value the spec does not mark
+`ignorable` (where Kafka's writers throw UnsupportedVersionException).
 """
 import re
 import sys
@@ -15,14 +19,16 @@ PRIMITIVES = {
     "uuid": ("Uuid", None),
 }
 MAX_VERSION = 0x7FFF
+FLAGS = {"ignorable"}  # bare words allowed after a field's type
 
 
 class Field:
-    def __init__(self, name, type_, attrs, line):
+    def __init__(self, name, type_, attrs, flags, line):
         self.name, self.type, self.line = name, type_, line
         self.versions = parse_range(attrs.get("versions", "0+"))
         self.nullable = parse_range(attrs["nullable"]) if "nullable" in attrs else None
         self.default = attrs.get("default")
+        self.ignorable = "ignorable" in flags
         self.children = []  # fields of an inline struct, for [Struct] types
 
     @property
@@ -67,6 +73,7 @@ def parse(path):
         indent = len(text) - len(text.lstrip())
         words = text.split()
         attrs = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+        flags = {w for w in words[2:] if "=" not in w}
         if words[0] == "message":
             attrs = dict(w.split("=", 1) for w in words[2:])
             messages.append(Message(words[1], attrs, number))
@@ -78,7 +85,9 @@ def parse(path):
             stack.pop()
         if not stack:
             sys.exit(f"{path}:{number}: bad indentation")
-        field = Field(words[0], words[1], attrs, number)
+        if flags - FLAGS:
+            sys.exit(f"{path}:{number}: unknown flag {' '.join(sorted(flags - FLAGS))}")
+        field = Field(words[0], words[1], attrs, flags, number)
         stack[-1][1].append(field)
         if field.is_struct_array:
             stack.append((indent, field.children))
@@ -145,6 +154,7 @@ def emit_struct(name, fields, msg, out, indent):
     out.append("")
     out.append(f"{pad}  void decode(Reader& r, int16_t version);")
     out.append(f"{pad}  void encode(Writer& w, int16_t version) const;")
+    out.append(f"{pad}  bool can_encode(int16_t version) const;")
     out.append(f"{pad}}};")
 
 
@@ -225,6 +235,65 @@ def encode_field(f, msg):
             f"for (const auto& e : {n}) {each}"]
 
 
+def absent_condition(rng, outer):
+    """C++ condition for `version` outside rng, or "" when rng covers outer."""
+    lo, hi = rng
+    parts = []
+    if lo > outer[0]:
+        parts.append(f"version < {lo}")
+    if hi < outer[1]:
+        parts.append(f"version > {hi}")
+    return " || ".join(parts)
+
+
+def holds_value(f):
+    """C++ condition for `f` differing from its default. Null and empty are
+    both treated as unset: dropping either loses nothing."""
+    n, t = f.name, f.type
+    if t == "uuid":
+        return f"{n} != Uuid{{}}"
+    if t in PRIMITIVES:
+        return f"{n} != {f.default if f.default is not None else PRIMITIVES[t][1]}"
+    if t == "string" and f.default is not None and not f.nullable:
+        return f"{n} != {f.default}"
+    if f.nullable or t == "records":
+        return f"{n} && !{n}->empty()"
+    return f"!{n}.empty()"
+
+
+def needs_check(fields, outer):
+    """Whether can_encode has anything to check for these fields."""
+    return any((absent_condition(f.versions, outer) and not f.ignorable)
+               or (f.is_struct_array and needs_check(f.children, outer)) for f in fields)
+
+
+def emit_can_encode(qualified, fields, msg, out):
+    if not needs_check(fields, msg.versions):
+        out.append(f"bool {qualified}::can_encode(int16_t) const {{ return true; }}")
+        out.append("")
+        return
+    out.append(f"bool {qualified}::can_encode(int16_t version) const {{")
+    for f in fields:
+        absent = absent_condition(f.versions, msg.versions)
+        if absent and not f.ignorable:
+            out.append(f"  if (({absent}) && {holds_value(f)}) return false;")
+        if f.is_struct_array and needs_check(f.children, msg.versions):
+            present = version_condition(f.versions, msg.versions)
+            elements = f"*{f.name}" if f.nullable else f.name
+            loop = [f"for (const auto& e : {elements})", "  if (!e.can_encode(version)) return false;"]
+            if f.nullable:
+                loop = [f"if ({f.name})"] + ["  " + l for l in loop]
+            if present:
+                out.append(f"  if ({present}) {{")
+                out.extend("    " + l for l in loop)
+                out.append("  }")
+            else:
+                out.extend("  " + l for l in loop)
+    out.append("  return true;")
+    out.append("}")
+    out.append("")
+
+
 def emit_functions(qualified, fields, msg, out):
     for kind, body in (("decode", decode_field), ("encode", encode_field)):
         sig = (f"void {qualified}::decode(Reader& r, int16_t version)" if kind == "decode"
@@ -246,6 +315,7 @@ def emit_functions(qualified, fields, msg, out):
             out.append("  if (flexible) w.empty_tagged_fields();")
         out.append("}")
         out.append("")
+    emit_can_encode(qualified, fields, msg, out)
     for f in fields:
         if f.is_struct_array:
             emit_functions(f"{qualified}::{f.element}", f.children, msg, out)

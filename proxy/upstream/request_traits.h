@@ -28,12 +28,56 @@ struct ResponseFor<protocol::MetadataRequest> {
   using type = protocol::MetadataResponse;
 };
 template <>
+struct ResponseFor<protocol::OffsetCommitRequest> {
+  using type = protocol::OffsetCommitResponse;
+};
+template <>
+struct ResponseFor<protocol::OffsetFetchRequest> {
+  using type = protocol::OffsetFetchResponse;
+};
+template <>
+struct ResponseFor<protocol::FindCoordinatorRequest> {
+  using type = protocol::FindCoordinatorResponse;
+};
+template <>
+struct ResponseFor<protocol::JoinGroupRequest> {
+  using type = protocol::JoinGroupResponse;
+};
+template <>
+struct ResponseFor<protocol::HeartbeatRequest> {
+  using type = protocol::HeartbeatResponse;
+};
+template <>
+struct ResponseFor<protocol::LeaveGroupRequest> {
+  using type = protocol::LeaveGroupResponse;
+};
+template <>
+struct ResponseFor<protocol::SyncGroupRequest> {
+  using type = protocol::SyncGroupResponse;
+};
+template <>
+struct ResponseFor<protocol::DescribeGroupsRequest> {
+  using type = protocol::DescribeGroupsResponse;
+};
+template <>
+struct ResponseFor<protocol::ListGroupsRequest> {
+  using type = protocol::ListGroupsResponse;
+};
+template <>
 struct ResponseFor<protocol::ApiVersionsRequest> {
   using type = protocol::ApiVersionsResponse;
 };
 template <>
 struct ResponseFor<protocol::InitProducerIdRequest> {
   using type = protocol::InitProducerIdResponse;
+};
+template <>
+struct ResponseFor<protocol::OffsetForLeaderEpochRequest> {
+  using type = protocol::OffsetForLeaderEpochResponse;
+};
+template <>
+struct ResponseFor<protocol::DeleteGroupsRequest> {
+  using type = protocol::DeleteGroupsResponse;
 };
 
 template <typename Request>

@@ -21,9 +21,9 @@ using Ids = std::vector<int32_t>;
 
 // Test APIs: keys the codec has no schema for, so the dispatcher takes their
 // versions as given and their headers are never flexible.
-constexpr ApiKey kGated = ApiKey::heartbeat;        // answered once the test opens the gate
-constexpr ApiKey kImmediate = ApiKey::leave_group;  // answered at once
-constexpr ApiKey kSilent = ApiKey::sync_group;      // never answered, like Produce with acks=0
+constexpr ApiKey kGated = ApiKey::create_topics;      // answered once the test opens the gate
+constexpr ApiKey kImmediate = ApiKey::delete_topics;  // answered at once
+constexpr ApiKey kSilent = ApiKey::delete_records;    // never answered, like Produce with acks=0
 constexpr size_t kMaxFrame = 1024;
 
 // Lets the deferred part of gated requests finish when the test says so.
