@@ -17,6 +17,7 @@
 #include "proxy/protocol/messages.h"
 #include "proxy/server/dispatcher.h"
 #include "proxy/server/fetch_handler.h"
+#include "proxy/server/group_handler.h"
 #include "proxy/server/init_producer_id_handler.h"
 #include "proxy/server/list_offsets_handler.h"
 #include "proxy/server/listener.h"
@@ -109,6 +110,12 @@ int run(const std::string& config_file) {
   server::UpstreamLocator locator([&sink](const std::string& topic) { return sink.route(topic); });
   server::FetchHandler fetch(locator);
   server::ListOffsetsHandler list_offsets(locator);
+  // Consumer groups live on the first cluster of the config.
+  upstream::GroupCoordinators coordinators(clusters.front()->client());
+  server::GroupHandler groups(identity, coordinators, [&config](const std::string& topic) {
+    const config::Route* route = config.route_for(topic);
+    return route ? route->upstream_name(topic) : topic;
+  });
 
   using protocol::ApiKey;
   server::Dispatcher dispatcher;
@@ -124,6 +131,19 @@ int run(const std::string& config_file) {
   dispatcher.add(ApiKey::list_offsets, protocol::ListOffsetsRequest::kMinVersion,
                  protocol::ListOffsetsRequest::kMaxVersion,
                  [&](auto request) { return list_offsets.handle(std::move(request)); });
+  const auto add_group_api = [&](ApiKey key, int16_t max_version, auto method) {
+    dispatcher.add(key, 0, max_version, [&groups, method](auto request) {
+      return (groups.*method)(std::move(request));
+    });
+  };
+  add_group_api(ApiKey::find_coordinator, 4, &server::GroupHandler::find_coordinator);
+  add_group_api(ApiKey::join_group, 9, &server::GroupHandler::join_group);
+  add_group_api(ApiKey::sync_group, 5, &server::GroupHandler::sync_group);
+  add_group_api(ApiKey::heartbeat, 4, &server::GroupHandler::heartbeat);
+  add_group_api(ApiKey::leave_group, 5, &server::GroupHandler::leave_group);
+  add_group_api(ApiKey::offset_commit, 8, &server::GroupHandler::offset_commit);
+  // v8 batches several groups, which may have different coordinators.
+  add_group_api(ApiKey::offset_fetch, 7, &server::GroupHandler::offset_fetch);
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });

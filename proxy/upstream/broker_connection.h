@@ -134,7 +134,7 @@ awaitable<Result<Response<response_for_t<Request>>>> BrokerConnection::send(Requ
                     "Produce with acks=0 gets no response; send it with acks=1 or -1"};
   }
   const auto version =
-      co_await prepare(Request::kApiKey, {Request::kMinVersion, Request::kMaxVersion});
+      co_await prepare(Request::kApiKey, {Request::kMinVersion, kMaxUpstreamVersion<Request>});
   if (!version) co_return version.error();
   std::vector<std::byte> frame = start_frame(Request::kApiKey, *version);
   protocol::Writer writer(frame);

@@ -83,6 +83,27 @@ struct ResponseFor<protocol::DeleteGroupsRequest> {
 template <typename Request>
 using response_for_t = typename ResponseFor<Request>::type;
 
+// The highest version sent upstream. The classic group APIs stop at their
+// last version before the flexible encoding: the librdkafka 2.15 mock
+// advertises the flexible ones but parses them in the older form (its own
+// client never sends them), and what they add (tagged fields, a leave
+// reason, require_stable for transactions) does not change what a group
+// does. Kafka brokers keep these versions (KIP-896 removes older ones only).
+template <typename Request>
+inline constexpr int16_t kMaxUpstreamVersion = Request::kMaxVersion;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::JoinGroupRequest> = 5;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::SyncGroupRequest> = 3;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::HeartbeatRequest> = 3;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::LeaveGroupRequest> = 3;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::OffsetCommitRequest> = 7;
+template <>
+inline constexpr int16_t kMaxUpstreamVersion<protocol::OffsetFetchRequest> = 5;
+
 // Produce with acks=0 is never answered: waiting for its response would
 // time out and reset a healthy connection.
 template <typename Request>
@@ -104,6 +125,17 @@ inline std::chrono::milliseconds broker_hold_time(const protocol::FetchRequest& 
 }
 inline std::chrono::milliseconds broker_hold_time(const protocol::ProduceRequest& request) {
   return std::chrono::milliseconds{std::max(request.timeout_ms, 0)};
+}
+// A JoinGroup is answered when the rebalance completes (v0 has no rebalance
+// timeout: the session timeout bounds it); a SyncGroup waits for the
+// leader's assignment, bounded by the same rebalance timeout, which the
+// request does not carry: Kafka's default max.poll.interval.ms.
+inline std::chrono::milliseconds broker_hold_time(const protocol::JoinGroupRequest& request) {
+  return std::chrono::milliseconds{
+      std::max({request.rebalance_timeout_ms, request.session_timeout_ms, 0})};
+}
+inline std::chrono::milliseconds broker_hold_time(const protocol::SyncGroupRequest&) {
+  return std::chrono::minutes{5};
 }
 
 }  // namespace ks::upstream

@@ -1,0 +1,217 @@
+#include "proxy/server/group_handler.h"
+
+#include <map>
+
+#include "common/log.h"
+#include "proxy/protocol/messages.h"
+
+namespace ks::server {
+
+using protocol::ErrorCode;
+
+namespace {
+
+bool coordinator_moved(ErrorCode error) {
+  return error == ErrorCode::not_coordinator || error == ErrorCode::coordinator_not_available;
+}
+
+// What a client sees while the group's coordinator cannot be reached: it
+// looks for the coordinator again (us) and retries.
+constexpr ErrorCode kUnreachable = ErrorCode::coordinator_not_available;
+
+// Client topic names <-> upstream names, for one request.
+class TopicNames {
+ public:
+  explicit TopicNames(const std::function<std::string(const std::string&)>& upstream)
+      : upstream_(upstream) {}
+  std::string to_upstream(const std::string& topic) {
+    std::string name = upstream_(topic);
+    to_client_[name] = topic;
+    return name;
+  }
+  std::string to_client(const std::string& upstream) const {
+    const auto it = to_client_.find(upstream);
+    return it == to_client_.end() ? upstream : it->second;
+  }
+
+ private:
+  const std::function<std::string(const std::string&)>& upstream_;
+  std::map<std::string, std::string> to_client_;
+};
+
+}  // namespace
+
+template <typename Req, typename Adapt, typename Restore, typename Failed>
+Deferred GroupHandler::forward(std::shared_ptr<const Request> request, Adapt adapt, Restore restore,
+                               Failed failed) {
+  protocol::Reader body = request->body();
+  Req req;
+  req.decode(body, request->header.api_version);
+  if (!body.ok()) co_return unparseable();
+  const std::string group = req.group_id;
+  adapt(req);
+  auto result = co_await coordinators_.send(group, std::move(req));
+  if (!result) {
+    log::debug("group.coordinator_unreachable", "group={} api_key={} error=\"{}\"", group,
+               protocol::name(request->header.api_key), result.error().message);
+    co_return encode_response(request->header, failed(kUnreachable));
+  }
+  if (coordinator_moved(restore(result->body))) coordinators_.forget(group);
+  co_return encode_response(request->header, result->body);
+}
+
+awaitable<Deferred> GroupHandler::find_coordinator(std::shared_ptr<const Request> request) {
+  protocol::Reader body = request->body();
+  protocol::FindCoordinatorRequest req;
+  req.decode(body, request->header.api_version);
+  if (!body.ok()) co_return ready(unparseable());
+  // Key type 0 is a group, 1 a transactional id: transactions are refused.
+  const ErrorCode error =
+      req.key_type == 0 ? ErrorCode::none : ErrorCode::transactional_id_authorization_failed;
+  protocol::FindCoordinatorResponse response;
+  auto answer = [&](protocol::FindCoordinatorResponse::Coordinator& c) {
+    c.error_code = protocol::to_int(error);
+    c.node_id = error == ErrorCode::none ? identity_.node_id : -1;
+    c.host = error == ErrorCode::none ? identity_.host : "";
+    c.port = error == ErrorCode::none ? identity_.port : -1;
+  };
+  protocol::FindCoordinatorResponse::Coordinator single;
+  answer(single);
+  response.error_code = single.error_code;
+  response.node_id = single.node_id;
+  response.host = single.host;
+  response.port = single.port;
+  for (const auto& key : req.coordinator_keys) {  // v4: several keys at once
+    auto& c = response.coordinators.emplace_back();
+    c.key = key;
+    answer(c);
+  }
+  co_return ready(encode_response(request->header, response));
+}
+
+awaitable<Deferred> GroupHandler::join_group(std::shared_ptr<const Request> request) {
+  using Resp = protocol::JoinGroupResponse;
+  co_return forward<protocol::JoinGroupRequest>(
+      std::move(request), [](auto&) {},
+      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      [](ErrorCode e) {
+        Resp r;
+        r.error_code = protocol::to_int(e);
+        return r;
+      });
+}
+
+awaitable<Deferred> GroupHandler::sync_group(std::shared_ptr<const Request> request) {
+  using Resp = protocol::SyncGroupResponse;
+  co_return forward<protocol::SyncGroupRequest>(
+      std::move(request), [](auto&) {},
+      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      [](ErrorCode e) {
+        Resp r;
+        r.error_code = protocol::to_int(e);
+        return r;
+      });
+}
+
+awaitable<Deferred> GroupHandler::heartbeat(std::shared_ptr<const Request> request) {
+  using Resp = protocol::HeartbeatResponse;
+  co_return forward<protocol::HeartbeatRequest>(
+      std::move(request), [](auto&) {},
+      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      [](ErrorCode e) {
+        Resp r;
+        r.error_code = protocol::to_int(e);
+        return r;
+      });
+}
+
+awaitable<Deferred> GroupHandler::leave_group(std::shared_ptr<const Request> request) {
+  using Resp = protocol::LeaveGroupResponse;
+  // v0-2 name one member, v3+ a list: fill both so either version carries it.
+  auto adapt = [](protocol::LeaveGroupRequest& r) {
+    if (r.members.empty() && !r.member_id.empty()) {
+      r.members.emplace_back().member_id = r.member_id;
+    } else if (r.member_id.empty() && r.members.size() == 1) {
+      r.member_id = r.members[0].member_id;
+    }
+  };
+  co_return forward<protocol::LeaveGroupRequest>(
+      std::move(request), adapt, [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      [](ErrorCode e) {
+        Resp r;
+        r.error_code = protocol::to_int(e);
+        return r;
+      });
+}
+
+awaitable<Deferred> GroupHandler::offset_commit(std::shared_ptr<const Request> request) {
+  using Req = protocol::OffsetCommitRequest;
+  using Resp = protocol::OffsetCommitResponse;
+  auto names = std::make_shared<TopicNames>(upstream_topic_);
+  auto asked = std::make_shared<Req>();  // for the error answer, under the client's names
+  auto adapt = [names, asked](Req& r) {
+    *asked = r;
+    for (auto& topic : r.topics)
+      topic.name = names->to_upstream(topic.name);
+  };
+  auto restore = [names](Resp& r) {
+    ErrorCode first = ErrorCode::none;
+    for (auto& topic : r.topics) {
+      topic.name = names->to_client(topic.name);
+      for (const auto& p : topic.partitions) {
+        if (first == ErrorCode::none) first = static_cast<ErrorCode>(p.error_code);
+      }
+    }
+    return first;
+  };
+  auto failed = [asked](ErrorCode e) {
+    Resp r;
+    for (const auto& topic : asked->topics) {
+      auto& out = r.topics.emplace_back();
+      out.name = topic.name;
+      for (const auto& p : topic.partitions)
+        out.partitions.push_back({p.partition_index, protocol::to_int(e)});
+    }
+    return r;
+  };
+  co_return forward<Req>(std::move(request), adapt, restore, failed);
+}
+
+awaitable<Deferred> GroupHandler::offset_fetch(std::shared_ptr<const Request> request) {
+  using Req = protocol::OffsetFetchRequest;
+  using Resp = protocol::OffsetFetchResponse;
+  auto names = std::make_shared<TopicNames>(upstream_topic_);
+  auto asked = std::make_shared<Req>();
+  auto adapt = [names, asked](Req& r) {
+    *asked = r;
+    if (r.topics) {
+      for (auto& topic : *r.topics)
+        topic.name = names->to_upstream(topic.name);
+    }
+  };
+  auto restore = [names](Resp& r) {
+    for (auto& topic : r.topics)
+      topic.name = names->to_client(topic.name);
+    return static_cast<ErrorCode>(r.error_code);
+  };
+  auto failed = [asked](ErrorCode e) {
+    Resp r;
+    r.error_code = protocol::to_int(e);  // v2+
+    if (asked->topics) {
+      for (const auto& topic : *asked->topics) {  // v0-1 have only these
+        auto& out = r.topics.emplace_back();
+        out.name = topic.name;
+        for (const int32_t p : topic.partition_indexes) {
+          auto& partition = out.partitions.emplace_back();
+          partition.partition_index = p;
+          partition.committed_offset = -1;
+          partition.error_code = protocol::to_int(e);
+        }
+      }
+    }
+    return r;
+  };
+  co_return forward<Req>(std::move(request), adapt, restore, failed);
+}
+
+}  // namespace ks::server
