@@ -10,9 +10,11 @@
 namespace ks::app {
 namespace {
 
-upstream::ClientOptions client_options(const config::ClusterConfig& cluster) {
+// `role` tells the two clients of a cluster apart in the logs.
+upstream::ClientOptions client_options(const config::ClusterConfig& cluster,
+                                       std::string_view role) {
   upstream::ClientOptions options;
-  options.cluster = cluster.name;
+  options.cluster = cluster.name + std::string(role);
   for (const auto& address : cluster.bootstrap)
     options.bootstrap.push_back(config::to_string(address));
   options.client_id = cluster.client_id;
@@ -69,7 +71,8 @@ ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::C
       config_(config),
       cluster_(cluster),
       dir_(std::filesystem::path(config.buffer.dir) / cluster.name),
-      client_(executor, client_options(cluster)) {}
+      client_(executor, client_options(cluster, "")),
+      passthrough_(executor, client_options(cluster, "/passthrough")) {}
 
 ClusterPipeline::~ClusterPipeline() {
   close_buffer();

@@ -42,7 +42,11 @@ class ClusterPipeline {
   void stop_forwarding();
 
   const std::string& name() const { return cluster_.name; }
-  upstream::Client& client() { return client_; }
+  // For what clients pass through (Fetch, ListOffsets, groups, metadata
+  // lookups). The forwarder has a client of its own: a broker answers one
+  // connection's requests in order, so a consumer's long-polling Fetch or
+  // JoinGroup on a shared connection would hold up forwarding.
+  upstream::Client& client() { return passthrough_; }
   const buffer::Log& log() const { return *log_; }
 
  private:
@@ -54,7 +58,8 @@ class ClusterPipeline {
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
   std::filesystem::path dir_;
-  upstream::Client client_;
+  upstream::Client client_;  // the forwarder's
+  upstream::Client passthrough_;
   std::unique_ptr<buffer::Log> log_;
   std::unique_ptr<buffer::Log> dead_letter_;
   std::unique_ptr<forwarder::Forwarder> forwarder_;
