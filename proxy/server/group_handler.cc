@@ -60,6 +60,19 @@ Deferred GroupHandler::forward(std::shared_ptr<const Request> request, Adapt ada
   co_return encode_response(request->header, result->body);
 }
 
+// For the APIs whose response has one top-level error code.
+template <typename Req, typename Adapt>
+Deferred GroupHandler::forward_simple(std::shared_ptr<const Request> request, Adapt adapt) {
+  using Resp = upstream::response_for_t<Req>;
+  return forward<Req>(
+      std::move(request), adapt, [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      [](ErrorCode e) {
+        Resp r;
+        r.error_code = protocol::to_int(e);
+        return r;
+      });
+}
+
 awaitable<Deferred> GroupHandler::find_coordinator(std::shared_ptr<const Request> request) {
   protocol::Reader body = request->body();
   protocol::FindCoordinatorRequest req;
@@ -90,43 +103,18 @@ awaitable<Deferred> GroupHandler::find_coordinator(std::shared_ptr<const Request
 }
 
 awaitable<Deferred> GroupHandler::join_group(std::shared_ptr<const Request> request) {
-  using Resp = protocol::JoinGroupResponse;
-  co_return forward<protocol::JoinGroupRequest>(
-      std::move(request), [](auto&) {},
-      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
-      [](ErrorCode e) {
-        Resp r;
-        r.error_code = protocol::to_int(e);
-        return r;
-      });
+  co_return forward_simple<protocol::JoinGroupRequest>(std::move(request), [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::sync_group(std::shared_ptr<const Request> request) {
-  using Resp = protocol::SyncGroupResponse;
-  co_return forward<protocol::SyncGroupRequest>(
-      std::move(request), [](auto&) {},
-      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
-      [](ErrorCode e) {
-        Resp r;
-        r.error_code = protocol::to_int(e);
-        return r;
-      });
+  co_return forward_simple<protocol::SyncGroupRequest>(std::move(request), [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::heartbeat(std::shared_ptr<const Request> request) {
-  using Resp = protocol::HeartbeatResponse;
-  co_return forward<protocol::HeartbeatRequest>(
-      std::move(request), [](auto&) {},
-      [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
-      [](ErrorCode e) {
-        Resp r;
-        r.error_code = protocol::to_int(e);
-        return r;
-      });
+  co_return forward_simple<protocol::HeartbeatRequest>(std::move(request), [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::leave_group(std::shared_ptr<const Request> request) {
-  using Resp = protocol::LeaveGroupResponse;
   // v0-2 name one member, v3+ a list: fill both so either version carries it.
   auto adapt = [](protocol::LeaveGroupRequest& r) {
     if (r.members.empty() && !r.member_id.empty()) {
@@ -135,13 +123,7 @@ awaitable<Deferred> GroupHandler::leave_group(std::shared_ptr<const Request> req
       r.member_id = r.members[0].member_id;
     }
   };
-  co_return forward<protocol::LeaveGroupRequest>(
-      std::move(request), adapt, [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
-      [](ErrorCode e) {
-        Resp r;
-        r.error_code = protocol::to_int(e);
-        return r;
-      });
+  co_return forward_simple<protocol::LeaveGroupRequest>(std::move(request), adapt);
 }
 
 awaitable<Deferred> GroupHandler::offset_commit(std::shared_ptr<const Request> request) {

@@ -39,6 +39,9 @@ class GroupHandler {
   Deferred forward(std::shared_ptr<const Request> request, Adapt adapt, Restore restore,
                    Failed failed);
 
+  template <typename Req, typename Adapt>
+  Deferred forward_simple(std::shared_ptr<const Request> request, Adapt adapt);
+
   BrokerIdentity identity_;
   upstream::GroupCoordinators& coordinators_;
   std::function<std::string(const std::string&)> upstream_topic_;
