@@ -64,7 +64,7 @@ def cold_start(generation):
         declared = {"topics": {TOPIC: {"partitions": PARTITIONS}}}
         with Sidecar(upstream=up, config=declared) as sc:
             res = produce("confluent", sc.bootstrap, TOPIC, 500, "cold", idempotent=True)
-            lost = produce("kafka-python", sc.bootstrap, "unknown", 10, "unknown", timeout=5,
+            lost = produce("confluent", sc.bootstrap, "unknown", 10, "unknown", timeout=5,
                            check=False)
             assert not lost.acked and lost.errors, "records for an unknowable topic were acked"
             assert sc.running()
