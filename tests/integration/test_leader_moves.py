@@ -63,8 +63,10 @@ def lost_ack(generation):
         warm = produce("confluent", sc.bootstrap, TOPIC, 20, "warm", partition=0)
         wait_forwarded(up, TOPIC, 20)
         leader = up.leader_of(TOPIC, 0)
-        # The next Produce to partition 0's leader is stored but answered 3 s late.
-        up.broker_error(leader, ApiKey.PRODUCE, 0, rtt_ms=3000)
+        # The next Produce to partition 0's leader is stored but answered only
+        # after 20 s: long enough that the broker goes down first, however slow
+        # the machine.
+        up.broker_error(leader, ApiKey.PRODUCE, 0, rtt_ms=20000)
         res = produce("confluent", sc.bootstrap, TOPIC, 100, "lost", partition=0, linger_ms=20)
         wait_until(lambda: watermarks(up.bootstrap, TOPIC, 1)[0][1] > 20, 10,
                    "the batch to be stored upstream")
