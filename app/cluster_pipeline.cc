@@ -95,8 +95,7 @@ Result<void> ClusterPipeline::open() {
   options.dead_letter = dead_letter_.get();
   options.cluster = cluster_.name;
   options.upstream_topic = [this](const std::string& topic) {
-    const config::Route* route = config_.route_for(topic);
-    return route ? route->upstream_name(topic) : topic;
+    return config_.upstream_topic(topic);
   };
   options.retry_backoff = cluster_.retry_backoff;
   options.retry_backoff_max = cluster_.retry_backoff_max;

@@ -32,7 +32,12 @@ class RoutingSink final : public server::ProduceSink {
   std::optional<server::UpstreamRoute> route(const std::string& topic) const;
 
  private:
-  ClusterPipeline* pipeline_for(const std::string& topic) const;
+  // Where a topic goes: its cluster's pipeline and its name there.
+  struct Target {
+    ClusterPipeline* pipeline;
+    std::string upstream;
+  };
+  std::optional<Target> target_for(const std::string& topic) const;
 
   asio::any_io_executor executor_;
   const config::Config& config_;

@@ -113,8 +113,7 @@ int run(const std::string& config_file) {
   // Consumer groups live on the first cluster of the config.
   upstream::GroupCoordinators coordinators(clusters.front()->client());
   server::GroupHandler groups(identity, coordinators, [&config](const std::string& topic) {
-    const config::Route* route = config.route_for(topic);
-    return route ? route->upstream_name(topic) : topic;
+    return config.upstream_topic(topic);
   });
 
   using protocol::ApiKey;

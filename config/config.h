@@ -147,6 +147,8 @@ struct Config {
 
   // The first route matching `topic`, or nullptr when none does.
   const Route* route_for(std::string_view topic) const;
+  // The topic's name on its cluster: its route's rename, or the topic itself.
+  std::string upstream_topic(std::string_view topic) const;
   const ClusterConfig* cluster(std::string_view name) const;
 };
 

@@ -29,4 +29,9 @@ const Route* Config::route_for(std::string_view topic) const {
   return nullptr;
 }
 
+std::string Config::upstream_topic(std::string_view topic) const {
+  const Route* route = route_for(topic);
+  return route ? route->upstream_name(topic) : std::string(topic);
+}
+
 }  // namespace ks::config

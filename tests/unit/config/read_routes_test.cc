@@ -141,12 +141,15 @@ TEST(ConfigRoutes, RouteForFirstMatchWins) {
   EXPECT_EQ(c.route_for("orders"), &c.routes[1]);
   EXPECT_EQ(c.route_for("users"), &c.routes[2]);
   EXPECT_EQ(c.route_for("users")->upstream_name("users"), "shop.users");
+  EXPECT_EQ(c.upstream_topic("users"), "shop.users");
+  EXPECT_EQ(c.upstream_topic("orders"), "orders");
 }
 
 TEST(ConfigRoutes, NoMatchingRoute) {
   const LoadResult r = with_routes("routes:\n  - { topics: \"payments.*\", cluster: payments }\n");
   ASSERT_TRUE(r.ok()) << dump(r);
   EXPECT_EQ(r.config->route_for("orders"), nullptr);
+  EXPECT_EQ(r.config->upstream_topic("orders"), "orders");
 }
 
 TEST(ConfigRoute, UpstreamName) {
