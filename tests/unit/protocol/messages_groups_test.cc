@@ -13,21 +13,17 @@
 #include <vector>
 
 #include "proxy/protocol/messages.h"
+#include "tests/unit/protocol/codec_test_util.h"
 
 namespace ks::protocol {
 namespace {
 
+using codec_test::decode_exactly;
+using codec_test::encode;
+using codec_test::expect_every_truncation_fails;
 using Strings = std::vector<std::string>;
 
 constexpr int32_t kNoAuthorizedOperations = std::numeric_limits<int32_t>::min();
-
-template <typename M>
-std::vector<std::byte> encode(const M& m, int16_t version) {
-  std::vector<std::byte> buf;
-  Writer w(buf);
-  m.encode(w, version);
-  return buf;
-}
 
 Bytes bytes_of(std::string_view s) {
   return std::as_bytes(std::span(s));
@@ -57,19 +53,6 @@ void round_trip_every_version(const M& m, Check check) {
     ASSERT_EQ(r.remaining(), 0u);
     EXPECT_EQ(encode(back, v), bytes);
     check(back, v);
-  }
-}
-
-template <typename M>
-void expect_every_truncation_fails(const M& m, int16_t version) {
-  const auto full = encode(m, version);
-  ASSERT_FALSE(full.empty());
-  for (size_t n = 0; n < full.size(); ++n) {
-    const Bytes cut = Bytes(full).first(n);
-    Reader r(cut);
-    M back;
-    back.decode(r, version);
-    EXPECT_FALSE(r.ok()) << "cut at " << n << " of " << full.size();
   }
 }
 
@@ -747,16 +730,6 @@ TEST(GroupMessages, ApiRangesIncludeTheGroupApis) {
 template <size_t N>
 Bytes view(const uint8_t (&a)[N]) {
   return std::as_bytes(std::span(a));
-}
-
-template <typename M>
-M decode_exactly(Bytes body, int16_t version) {
-  Reader r(body);
-  M m;
-  m.decode(r, version);
-  EXPECT_TRUE(r.ok());
-  EXPECT_EQ(r.remaining(), 0u);
-  return m;
 }
 
 std::vector<std::byte> to_vector(Bytes b) {

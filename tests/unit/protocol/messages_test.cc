@@ -2,26 +2,13 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/protocol/codec_test_util.h"
+
 namespace ks::protocol {
 namespace {
 
-template <typename M>
-std::vector<std::byte> encode(const M& m, int16_t version) {
-  std::vector<std::byte> buf;
-  Writer w(buf);
-  m.encode(w, version);
-  return buf;
-}
-
-template <typename M>
-M decode(const std::vector<std::byte>& buf, int16_t version) {
-  Reader r(buf);
-  M m;
-  m.decode(r, version);
-  EXPECT_TRUE(r.ok()) << version;
-  EXPECT_EQ(r.remaining(), 0u) << version;
-  return m;
-}
+using codec_test::decode_exactly;
+using codec_test::encode;
 
 MetadataResponse sample_metadata() {
   MetadataResponse m;
@@ -39,7 +26,7 @@ MetadataResponse sample_metadata() {
 TEST(Messages, MetadataResponseRoundTripsAtEveryVersion) {
   const auto m = sample_metadata();
   for (int16_t v = MetadataResponse::kMinVersion; v <= MetadataResponse::kMaxVersion; ++v) {
-    const auto back = decode<MetadataResponse>(encode(m, v), v);
+    const auto back = decode_exactly<MetadataResponse>(encode(m, v), v);
     ASSERT_EQ(back.topics.size(), 1u);
     EXPECT_EQ(back.topics[0].name, "orders");
     EXPECT_EQ(back.topics[0].partitions.size(), 3u);
@@ -62,8 +49,8 @@ TEST(Messages, FlexibleVersionsUseCompactEncoding) {
 
 TEST(Messages, NullTopicsMeansAllTopicsFromV1ButEmptyInV0) {
   MetadataRequest req;  // topics null = all
-  EXPECT_FALSE(decode<MetadataRequest>(encode(req, 1), 1).topics.has_value());
-  const auto v0 = decode<MetadataRequest>(encode(req, 0), 0);
+  EXPECT_FALSE(decode_exactly<MetadataRequest>(encode(req, 1), 1).topics.has_value());
+  const auto v0 = decode_exactly<MetadataRequest>(encode(req, 0), 0);
   ASSERT_TRUE(v0.topics.has_value());
   EXPECT_TRUE(v0.topics->empty());
 }
@@ -77,9 +64,9 @@ TEST(Messages, ProduceRequestTranslatesBetweenVersions) {
   // Decoded at a flexible client version, re-encoded at an old upstream one.
   // Decoded records are views: the encoded buffers must outlive them.
   const auto client_bytes = encode(req, 9);
-  const auto flexible = decode<ProduceRequest>(client_bytes, 9);
+  const auto flexible = decode_exactly<ProduceRequest>(client_bytes, 9);
   const auto upstream_bytes = encode(flexible, 7);
-  const auto old = decode<ProduceRequest>(upstream_bytes, 7);
+  const auto old = decode_exactly<ProduceRequest>(upstream_bytes, 7);
   ASSERT_EQ(old.topics.size(), 1u);
   EXPECT_EQ(old.topics[0].name, "orders");
   EXPECT_EQ(old.topics[0].partitions[0].index, 2);
@@ -91,23 +78,16 @@ TEST(Messages, ProduceRequestTranslatesBetweenVersions) {
 TEST(Messages, FieldsAbsentFromAVersionKeepDefaults) {
   ProduceResponse resp;
   resp.topics.push_back({"t", {{0, 0, 5, 123, 7, {}, std::string("x")}}});
-  const auto v4 = decode<ProduceResponse>(encode(resp, 4), 4);
+  const auto v4 = decode_exactly<ProduceResponse>(encode(resp, 4), 4);
   EXPECT_EQ(v4.topics[0].partitions[0].log_start_offset, -1);         // v5+
   EXPECT_EQ(v4.topics[0].partitions[0].error_message, std::nullopt);  // v8+
-  const auto v8 = decode<ProduceResponse>(encode(resp, 8), 8);
+  const auto v8 = decode_exactly<ProduceResponse>(encode(resp, 8), 8);
   EXPECT_EQ(v8.topics[0].partitions[0].log_start_offset, 7);
   EXPECT_EQ(v8.topics[0].partitions[0].error_message, "x");
 }
 
 TEST(Messages, TruncatedInputFailsCleanlyAtEveryLength) {
-  const auto full = encode(sample_metadata(), 12);
-  for (size_t n = 0; n < full.size(); ++n) {
-    std::vector<std::byte> cut(full.begin(), full.begin() + static_cast<ptrdiff_t>(n));
-    Reader r(cut);
-    MetadataResponse m;
-    m.decode(r, 12);
-    EXPECT_FALSE(r.ok()) << n;
-  }
+  codec_test::expect_every_truncation_fails(sample_metadata(), 12);
 }
 
 // A count that claims as many topics as there are bytes must not make the
