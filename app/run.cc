@@ -146,6 +146,10 @@ int run(const std::string& config_file) {
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });
+  dispatcher.on_session_end([&clusters](uint64_t session) {
+    for (auto& cluster : clusters)
+      cluster->client().close_lane(session);
+  });
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config.listener.address, ec);

@@ -1,9 +1,16 @@
 #include "proxy/server/connection.h"
 
+#include <atomic>
+
 #include "common/log.h"
 
 namespace ks::server {
 namespace {
+
+uint64_t next_session() {
+  static std::atomic<uint64_t> last{0};
+  return ++last;
+}
 
 std::string describe(const tcp::socket& socket) {
   boost::system::error_code ec;
@@ -16,6 +23,7 @@ std::string describe(const tcp::socket& socket) {
 Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits)
     : socket_(std::move(socket)),
       dispatcher_(dispatcher),
+      session_(next_session()),
       limits_(limits),
       peer_(describe(socket_)),
       slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
@@ -59,6 +67,7 @@ void Connection::close(std::string_view reason) {
   socket_.close(ignored);
   slot_done_.cancel();
   slot_freed_.cancel();
+  dispatcher_.session_ended(session_);
 }
 
 awaitable<void> Connection::reader() {
@@ -83,6 +92,7 @@ awaitable<void> Connection::reader() {
       co_return;
     }
     auto request = std::make_shared<Request>();
+    request->session = session_;
     request->frame.resize(static_cast<size_t>(size));
     co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
     if (ec || !reading_) break;

@@ -41,6 +41,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
 
   tcp::socket socket_;
   const Dispatcher& dispatcher_;
+  const uint64_t session_;
   ConnectionLimits limits_;
   std::string peer_;
   std::deque<std::shared_ptr<Slot>> slots_;

@@ -36,6 +36,15 @@ std::optional<awaitable<Deferred>> Dispatcher::dispatch(
   return entry.handler(std::move(request));
 }
 
+void Dispatcher::on_session_end(std::function<void(uint64_t)> observer) {
+  session_observers_.push_back(std::move(observer));
+}
+
+void Dispatcher::session_ended(uint64_t session) const {
+  for (const auto& observer : session_observers_)
+    observer(session);
+}
+
 awaitable<Deferred> Dispatcher::api_versions(std::shared_ptr<const Request> request) const {
   protocol::ApiVersionsResponse response;
   for (const auto& [key, entry] : handlers_) {

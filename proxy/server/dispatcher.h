@@ -4,6 +4,7 @@
 // exactly the ones we handle.
 #include <functional>
 #include <map>
+#include <vector>
 
 #include "proxy/server/request.h"
 
@@ -27,6 +28,11 @@ class Dispatcher {
   // response format to answer in for an API we do not know).
   std::optional<awaitable<Deferred>> dispatch(std::shared_ptr<const Request> request) const;
 
+  // `observer` is called with the session of each client connection that
+  // closes (to release what was held for it, such as its upstream lanes).
+  void on_session_end(std::function<void(uint64_t session)> observer);
+  void session_ended(uint64_t session) const;
+
  private:
   struct Entry {
     int16_t min_version;
@@ -36,6 +42,7 @@ class Dispatcher {
   awaitable<Deferred> api_versions(std::shared_ptr<const Request> request) const;
 
   std::map<protocol::ApiKey, Entry> handlers_;
+  std::vector<std::function<void(uint64_t)>> session_observers_;
 };
 
 }  // namespace ks::server

@@ -60,7 +60,8 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
     return std::nullopt;
   };
   // The answers' records point into `gathered`'s responses until encoded.
-  auto gathered = co_await pass_through<Answer>(located, std::move(prototype), add, pick);
+  auto gathered =
+      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, pick);
 
   FetchResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;

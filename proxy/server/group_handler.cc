@@ -50,7 +50,7 @@ Deferred GroupHandler::forward(std::shared_ptr<const Request> request, Adapt ada
   if (!body.ok()) co_return unparseable();
   const std::string group = req.group_id;
   adapt(req);
-  auto result = co_await coordinators_.send(group, std::move(req));
+  auto result = co_await coordinators_.send(group, std::move(req), request->session);
   if (!result) {
     log::debug("group.coordinator_unreachable", "group={} api_key={} error=\"{}\"", group,
                protocol::name(request->header.api_key), result.error().message);

@@ -54,7 +54,8 @@ Deferred ListOffsetsHandler::list(std::shared_ptr<const Request> request) {
     }
     return std::nullopt;
   };
-  auto gathered = co_await pass_through<Answer>(located, std::move(prototype), add, pick);
+  auto gathered =
+      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, pick);
 
   ListOffsetsResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;

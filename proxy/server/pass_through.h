@@ -23,13 +23,15 @@ struct Gathered {
   std::vector<UpstreamResult<Request>> responses;
 };
 
+// Requests go on `lane` (the client connection's, see upstream/client.h).
 // `prototype` holds the fields every leader's request shares; `add(request,
 // i)` adds located partition i to its leader's request; `pick(response, i)`
 // finds partition i's answer in its leader's response (an optional
 // Answer). Answers have partition_index and error_code; a partition without
 // a usable answer gets NOT_LEADER_OR_FOLLOWER, for the client to retry.
 template <typename Answer, typename Request, typename Add, typename Pick>
-awaitable<Gathered<Request, Answer>> pass_through(const std::vector<UpstreamPartition>& located,
+awaitable<Gathered<Request, Answer>> pass_through(upstream::Lane lane,
+                                                  const std::vector<UpstreamPartition>& located,
                                                   Request prototype, Add add, Pick pick) {
   using protocol::ErrorCode;
   Gathered<Request, Answer> out;
@@ -44,7 +46,7 @@ awaitable<Gathered<Request, Answer>> pass_through(const std::vector<UpstreamPart
     Request request = prototype;
     for (const size_t i : members)
       add(request, i);
-    sends.push_back(leader.first->send_to(leader.second, std::move(request)));
+    sends.push_back(leader.first->send_to(leader.second, std::move(request), lane));
   }
   out.responses = co_await when_all(std::move(sends));
 

@@ -12,6 +12,9 @@ namespace ks::server {
 
 struct Request {
   protocol::RequestHeader header;
+  // The client connection it came on (from 1). Requests passed upstream
+  // travel on this connection's lane (see upstream/client.h).
+  uint64_t session = 0;
   std::vector<std::byte> frame;  // owns the bytes `body` and decoded views point into
   size_t body_offset = 0;
 

@@ -18,10 +18,8 @@ Client::Client(asio::any_io_executor executor, ClientOptions options)
 }
 
 Client::~Client() {
-  for (const auto& [name, connection] : connections_) {
-    connection->set_observer(nullptr);
-    connection->close();
-  }
+  while (!connections_.empty())
+    drop(connections_.begin());
 }
 
 awaitable<Result<void>> Client::refresh_metadata(std::vector<std::string> topics,
@@ -46,18 +44,19 @@ awaitable<Result<void>> Client::refresh_metadata(std::vector<std::string> topics
   co_return Result<void>{};
 }
 
-Result<std::shared_ptr<BrokerConnection>> Client::connection_to_broker(int32_t broker_id) {
+Result<std::shared_ptr<BrokerConnection>> Client::connection_to_broker(int32_t broker_id,
+                                                                       Lane lane) {
   const BrokerInfo* broker = topology_.broker(broker_id);
   if (!broker) {
     return Error{
         make_error_code(errc::unknown_broker),
         fmt::format("cluster {}: broker {} is not in the metadata", options_.cluster, broker_id)};
   }
-  return connection_to(broker->address);
+  return connection_to(broker->address, lane);
 }
 
-std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address) {
-  auto& connection = connections_[address.to_string()];
+std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address, Lane lane) {
+  auto& connection = connections_[{address.to_string(), lane}];
   if (!connection) {
     ConnectionOptions options;
     options.client_id = options_.client_id;
@@ -82,7 +81,7 @@ std::vector<Address> Client::candidates() const {
   }
   // Connections that work first, those waiting out a failed connect last.
   const auto rank = [this](const Address& address) {
-    const auto it = connections_.find(address.to_string());
+    const auto it = connections_.find({address.to_string(), kSharedLane});
     if (it == connections_.end()) return 1;
     return it->second->ready() ? 0 : it->second->backing_off() ? 2 : 1;
   };
@@ -103,10 +102,26 @@ void Client::prune_connections() {
       ++it;
       continue;
     }
-    it->second->set_observer(nullptr);
-    it->second->close();
-    it = connections_.erase(it);
+    drop(it++);
   }
+}
+
+void Client::close_lane(Lane lane) {
+  if (lane == kSharedLane) return;
+  for (auto it = connections_.begin(); it != connections_.end();) {
+    if (it->first.second == lane) {
+      drop(it++);
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Client::drop(std::map<ConnectionKey, std::shared_ptr<BrokerConnection>>::iterator it) {
+  // Not a failure of the cluster: no reachability change.
+  it->second->set_observer(nullptr);
+  it->second->close();
+  connections_.erase(it);
 }
 
 void Client::on_connection_event(const BrokerConnection& connection, const Result<void>& outcome) {
@@ -119,7 +134,7 @@ void Client::on_connection_event(const BrokerConnection& connection, const Resul
     return;
   }
   // One broker failing does not make the cluster unreachable while another answers.
-  for (const auto& [name, other] : connections_) {
+  for (const auto& [key, other] : connections_) {
     if (other->ready()) return;
   }
   if (reachability_ != Reachability::down) {

@@ -1,7 +1,15 @@
 #pragma once
 // The Kafka client for one upstream cluster: bootstrap, a metadata cache,
-// one pipelined connection per broker (made on first use, then reused),
+// pipelined connections to each broker (made on first use, then reused),
 // version negotiation per broker, and a reachable/unreachable state.
+//
+// Lanes: a broker answers the requests of one connection in order, holding
+// later ones while it waits on an earlier one (a JoinGroup held for the
+// rebalance, a Fetch long poll). Requests passed through for a client
+// connection therefore travel on that connection's own lane, its own
+// upstream connection to each broker: one client's held request never
+// delays another's, and each client's requests keep their order. The
+// sidecar's own requests (metadata, forwarding) use the shared lane.
 //
 // Threading: a Client and its connections live on one executor (the
 // caller's io_context thread) and are not thread-safe; no locks, by design.
@@ -51,6 +59,10 @@ struct ClientOptions {
 // the mock always creates.
 enum class AutoCreate : bool { no, yes };
 
+// Names a set of upstream connections, one per broker (see above).
+using Lane = uint64_t;
+inline constexpr Lane kSharedLane = 0;
+
 class Client {
  public:
   Client(asio::any_io_executor executor, ClientOptions options);
@@ -63,9 +75,15 @@ class Client {
   awaitable<Result<void>> refresh_metadata(std::vector<std::string> topics,
                                            AutoCreate auto_create = AutoCreate::no);
 
-  // Sends to one broker of the cached metadata; errc::unknown_broker if it is not there.
+  // Sends to one broker of the cached metadata, on `lane`;
+  // errc::unknown_broker if it is not there.
   template <typename Request>
-  awaitable<Result<Response<response_for_t<Request>>>> send_to(int32_t broker_id, Request request);
+  awaitable<Result<Response<response_for_t<Request>>>> send_to(int32_t broker_id, Request request,
+                                                               Lane lane = kSharedLane);
+
+  // Closes the lane's connections (its client connection has gone),
+  // failing what is still in flight on them.
+  void close_lane(Lane lane);
 
   // Sends to the first broker that answers, in refresh_metadata's order, for
   // requests any broker can serve (Metadata, InitProducerId without a
@@ -89,8 +107,11 @@ class Client {
  private:
   enum class Reachability { unknown, up, down };
 
-  Result<std::shared_ptr<BrokerConnection>> connection_to_broker(int32_t broker_id);
-  std::shared_ptr<BrokerConnection> connection_to(const Address& address);
+  using ConnectionKey = std::pair<std::string, Lane>;  // "host:port", lane
+
+  Result<std::shared_ptr<BrokerConnection>> connection_to_broker(int32_t broker_id, Lane lane);
+  std::shared_ptr<BrokerConnection> connection_to(const Address& address, Lane lane = kSharedLane);
+  void drop(std::map<ConnectionKey, std::shared_ptr<BrokerConnection>>::iterator it);
   // Where send_any tries, in order: brokers with a connection up, the other
   // known brokers, then the bootstrap addresses; those waiting out a failed
   // connect last. Connections are made only when tried.
@@ -103,14 +124,14 @@ class Client {
   ClientOptions options_;
   std::vector<Address> bootstrap_;
   Topology topology_;
-  std::map<std::string, std::shared_ptr<BrokerConnection>> connections_;  // by "host:port"
+  std::map<ConnectionKey, std::shared_ptr<BrokerConnection>> connections_;
   Reachability reachability_ = Reachability::unknown;
 };
 
 template <typename Request>
 awaitable<Result<Response<response_for_t<Request>>>> Client::send_to(int32_t broker_id,
-                                                                     Request request) {
-  const auto connection = connection_to_broker(broker_id);
+                                                                     Request request, Lane lane) {
+  const auto connection = connection_to_broker(broker_id, lane);
   if (!connection) co_return connection.error();
   co_return co_await (*connection)->send(std::move(request));
 }

@@ -12,12 +12,12 @@ class GroupCoordinators {
  public:
   explicit GroupCoordinators(Client& client) : client_(client) {}
 
-  // Sends `request` to the coordinator of `group`, finding it first if
-  // needed. Callers pass through the broker's answer and call forget() when
+  // Sends `request` on `lane` to the coordinator of `group`, finding it
+  // first if needed. Callers pass through the broker's answer and call forget() when
   // it says NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE.
   template <typename Request>
   awaitable<Result<Response<response_for_t<Request>>>> send(const std::string& group,
-                                                            Request request);
+                                                            Request request, Lane lane);
   void forget(const std::string& group) { cache_.erase(group); }
 
   Client& client() { return client_; }
@@ -31,10 +31,10 @@ class GroupCoordinators {
 
 template <typename Request>
 awaitable<Result<Response<response_for_t<Request>>>> GroupCoordinators::send(
-    const std::string& group, Request request) {
+    const std::string& group, Request request, Lane lane) {
   auto coordinator = co_await find(group);
   if (!coordinator) co_return coordinator.error();
-  auto response = co_await client_.send_to(*coordinator, std::move(request));
+  auto response = co_await client_.send_to(*coordinator, std::move(request), lane);
   if (!response) forget(group);  // the broker may be gone: look again next time
   co_return response;
 }

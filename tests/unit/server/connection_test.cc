@@ -103,6 +103,7 @@ class ServerConnectionTest : public ::testing::Test {
     dispatcher_.add(kGated, 0, 4, [this](auto r) { return gated(std::move(r)); });
     dispatcher_.add(kImmediate, 0, 4, [this](auto r) { return immediate(std::move(r)); });
     dispatcher_.add(kSilent, 0, 4, [this](auto r) { return silent(std::move(r)); });
+    dispatcher_.on_session_end([this](uint64_t session) { ended_.push_back(session); });
   }
   ~ServerConnectionTest() override {
     gate_.open();
@@ -138,6 +139,7 @@ class ServerConnectionTest : public ::testing::Test {
   }
   awaitable<Deferred> immediate(std::shared_ptr<const Request> r) {
     ++immediate_read_;
+    sessions_.push_back(r->session);
     co_return immediate_answer(std::move(r));
   }
   Deferred immediate_answer(std::shared_ptr<const Request> r) {
@@ -151,6 +153,8 @@ class ServerConnectionTest : public ::testing::Test {
   int gated_read_ = 0;
   int immediate_read_ = 0;
   int immediate_answered_ = 0;
+  std::vector<uint64_t> sessions_;  // of the immediate requests, in order
+  std::vector<uint64_t> ended_;
   Dispatcher dispatcher_;
   std::optional<Listener> listener_;
 };
@@ -227,6 +231,25 @@ TEST_F(ServerConnectionTest, ReaderWaitsWhileTheInFlightLimitIsReached) {
   EXPECT_EQ(immediate_read_, 0);
   gate_.open();
   EXPECT_EQ(test::run(io_, answers(client, 2)), (Ids{1, 2}));
+}
+
+TEST_F(ServerConnectionTest, EachConnectionIsOneSessionEndedOnceWhenItCloses) {
+  listen();
+  auto first = connect();
+  auto second = connect();
+  send(first, concat({request(kImmediate, 1), request(kImmediate, 2)}));
+  EXPECT_EQ(test::run(io_, answers(first, 2)), (Ids{1, 2}));
+  send(second, request(kImmediate, 3));
+  EXPECT_EQ(test::run(io_, answers(second, 1)), Ids{3});
+  ASSERT_EQ(sessions_.size(), 3u);
+  EXPECT_NE(sessions_[0], 0u);
+  EXPECT_EQ(sessions_[0], sessions_[1]);
+  EXPECT_NE(sessions_[0], sessions_[2]);
+
+  first.close();
+  ASSERT_TRUE(test::run_until(io_, [&] { return !ended_.empty(); }));
+  test::run_for(io_, std::chrono::milliseconds(50));
+  EXPECT_EQ(ended_, std::vector<uint64_t>{sessions_[0]});
 }
 
 TEST_F(ServerListenerTest, AfterStopAConnectionAnswersWhatItHadReadAndCloses) {

@@ -306,6 +306,46 @@ TEST_F(ClientTest, ReusesOneConnectionPerBroker) {
   EXPECT_EQ(client.connection_count(), broker_at(mock_.bootstrap()[0]) == 3 ? 1u : 2u);
 }
 
+TEST_F(ClientTest, EachLaneHasItsOwnConnectionUntilClosed) {
+  mock_.create_topic("lanes", 1);
+  mock_.set_leader("lanes", 0, 3);
+  Client& client = make_client({mock_.bootstrap()[0]});
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"lanes"})));
+  const size_t shared = client.connection_count();
+  ASSERT_TRUE(run(io_, client.send_to(3, test::metadata_request())));
+  const size_t with_broker = client.connection_count();
+  ASSERT_TRUE(run(io_, client.send_to(3, test::metadata_request(), 7)));
+  ASSERT_TRUE(run(io_, client.send_to(3, test::metadata_request(), 8)));
+  ASSERT_TRUE(run(io_, client.send_to(3, test::metadata_request(), 8)));  // reused
+  EXPECT_EQ(client.connection_count(), with_broker + 2);
+  EXPECT_GE(with_broker, shared);
+
+  client.close_lane(7);
+  EXPECT_EQ(client.connection_count(), with_broker + 1);
+  client.close_lane(kSharedLane);  // the sidecar's own: never closed this way
+  EXPECT_EQ(client.connection_count(), with_broker + 1);
+  EXPECT_TRUE(client.is_reachable());  // a closed lane is not an outage
+  ASSERT_TRUE(run(io_, client.send_to(3, test::metadata_request(), 7)));  // opens again
+  EXPECT_EQ(client.connection_count(), with_broker + 2);
+}
+
+TEST_F(ClientTest, ClosingALaneFailsWhatIsInFlightOnItOnly) {
+  mock_.create_topic("inflight", 1);
+  mock_.set_leader("inflight", 0, 2);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"inflight"})));
+  mock_.set_rtt(2, 1000);  // both requests still unanswered when the lane closes
+  auto on_lane = test::spawn(io_, client.send_to(2, test::metadata_request(), 5));
+  auto on_shared = test::spawn(io_, client.send_to(2, test::metadata_request()));
+  test::run_for(io_, 100ms);
+  client.close_lane(5);
+  const auto lane_result = test::result(io_, on_lane);
+  ASSERT_FALSE(lane_result);
+  EXPECT_EQ(lane_result.error().code, errc::connection_failed);
+  EXPECT_FALSE(on_shared->done);
+  EXPECT_TRUE(test::result(io_, on_shared));
+}
+
 TEST_F(ClientTest, UnknownBrokerIsAnError) {
   Client& client = make_client();
   auto response = run(io_, client.send_to(42, test::metadata_request()));
