@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <exception>
 #include <optional>
+#include <type_traits>
+#include <variant>
 
 #include "app/commands.h"
 #include "app/offsets_commands.h"

@@ -116,6 +116,12 @@ awaitable<Result<OffsetMap>> GroupAdmin::list_offsets(std::vector<TopicPartition
       }
     }
   }
+  for (const auto& tp : partitions) {
+    if (!out.contains(tp)) {
+      co_return failure(
+          fmt::format("ListOffsets: no answer for {} partition {}", tp.topic, tp.partition));
+    }
+  }
   co_return out;
 }
 
