@@ -1,6 +1,7 @@
 // kafka-sidecar's command line. Exceptions stop here: everything below
 // reports errors as values.
 #include <cstdio>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -16,6 +17,13 @@ and forwards them, in order, to the real cluster.
 usage:
   kafka-sidecar run --config FILE       run the sidecar
   kafka-sidecar check-config FILE       validate a config file and print every problem
+  kafka-sidecar offsets reset --config FILE --group G --topic T [--partition P]
+      (--to-earliest | --to-latest | --to-offset N | --to-timestamp MS | --shift-by N)
+      [--dry-run]
+                                        move a consumer group's committed offsets (replay);
+                                        refused while the group has active members
+  kafka-sidecar offsets describe --config FILE --group G
+                                        a group's committed offsets, log ends and lag
   kafka-sidecar --help                  this text
   kafka-sidecar --version               the version
 )";
@@ -38,6 +46,15 @@ int main(int argc, char** argv) {
       return ks::app::check_config(std::string(args[1]));
     if (command == "run" && args.size() == 3 && args[1] == "--config") {
       return ks::app::run(std::string(args[2]));
+    }
+    if (command == "offsets") {
+      const auto parsed = ks::app::parse_offsets_args(std::span(args).subspan(1));
+      if (!parsed) {
+        std::fprintf(stderr, "kafka-sidecar: %s\n\n%s", parsed.error().message.c_str(),
+                     kUsage.data());
+        return 2;
+      }
+      return ks::app::offsets(*parsed);
     }
     std::fprintf(stderr, "kafka-sidecar: unknown or incomplete command\n\n%s", kUsage.data());
     return 2;
