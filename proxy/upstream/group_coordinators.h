@@ -17,7 +17,8 @@ class GroupCoordinators {
   // it says NOT_COORDINATOR or COORDINATOR_NOT_AVAILABLE.
   template <typename Request>
   awaitable<Result<Response<response_for_t<Request>>>> send(const std::string& group,
-                                                            Request request, Lane lane);
+                                                            Request request,
+                                                            Lane lane = kSharedLane);
   void forget(const std::string& group) { cache_.erase(group); }
 
   Client& client() { return client_; }
