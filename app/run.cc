@@ -149,6 +149,9 @@ int run(const std::string& config_file) {
   add_group_api(ApiKey::offset_commit, 8, &server::GroupHandler::offset_commit);
   // v8 batches several groups, which may have different coordinators.
   add_group_api(ApiKey::offset_fetch, 7, &server::GroupHandler::offset_fetch);
+  add_group_api(ApiKey::describe_groups, 5, &server::GroupHandler::describe_groups);
+  add_group_api(ApiKey::list_groups, 4, &server::GroupHandler::list_groups);
+  add_group_api(ApiKey::delete_groups, 2, &server::GroupHandler::delete_groups);
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });
