@@ -22,6 +22,7 @@
 #include "proxy/server/list_offsets_handler.h"
 #include "proxy/server/listener.h"
 #include "proxy/server/metadata_handler.h"
+#include "proxy/server/offset_for_leader_epoch_handler.h"
 #include "proxy/server/produce_handler.h"
 #include "proxy/server/producer_state.h"
 #include "proxy/server/topic_catalog.h"
@@ -110,6 +111,7 @@ int run(const std::string& config_file) {
   server::UpstreamLocator locator([&sink](const std::string& topic) { return sink.route(topic); });
   server::FetchHandler fetch(locator);
   server::ListOffsetsHandler list_offsets(locator);
+  server::OffsetForLeaderEpochHandler offset_for_leader_epoch(locator);
   // Consumer groups live on the first cluster of the config.
   upstream::GroupCoordinators coordinators(clusters.front()->client());
   server::GroupHandler groups(identity, coordinators, [&config](const std::string& topic) {
@@ -130,6 +132,10 @@ int run(const std::string& config_file) {
   dispatcher.add(ApiKey::list_offsets, protocol::ListOffsetsRequest::kMinVersion,
                  protocol::ListOffsetsRequest::kMaxVersion,
                  [&](auto request) { return list_offsets.handle(std::move(request)); });
+  dispatcher.add(ApiKey::offset_for_leader_epoch,
+                 protocol::OffsetForLeaderEpochRequest::kMinVersion,
+                 protocol::OffsetForLeaderEpochRequest::kMaxVersion,
+                 [&](auto request) { return offset_for_leader_epoch.handle(std::move(request)); });
   const auto add_group_api = [&](ApiKey key, int16_t max_version, auto method) {
     dispatcher.add(key, 0, max_version, [&groups, method](auto request) {
       return (groups.*method)(std::move(request));
@@ -143,6 +149,9 @@ int run(const std::string& config_file) {
   add_group_api(ApiKey::offset_commit, 8, &server::GroupHandler::offset_commit);
   // v8 batches several groups, which may have different coordinators.
   add_group_api(ApiKey::offset_fetch, 7, &server::GroupHandler::offset_fetch);
+  add_group_api(ApiKey::describe_groups, 5, &server::GroupHandler::describe_groups);
+  add_group_api(ApiKey::list_groups, 4, &server::GroupHandler::list_groups);
+  add_group_api(ApiKey::delete_groups, 2, &server::GroupHandler::delete_groups);
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });

@@ -1,9 +1,16 @@
 #include "proxy/server/group_handler.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <map>
 
 #include "common/log.h"
 #include "proxy/protocol/messages.h"
+#include "proxy/server/group_listing.h"
+#include "proxy/server/group_results.h"
+#include "proxy/server/upstream_failure.h"
+#include "proxy/when_all.h"
 
 namespace ks::server {
 
@@ -18,6 +25,15 @@ bool coordinator_moved(ErrorCode error) {
 // What a client sees while the group's coordinator cannot be reached: it
 // looks for the coordinator again (us) and retries.
 constexpr ErrorCode kUnreachable = ErrorCode::coordinator_not_available;
+
+// The error for `groups` (comma-separated) when their coordinator gave no
+// answer.
+ErrorCode unanswered(const protocol::RequestHeader& header, std::string_view groups,
+                     const Error& error) {
+  log::debug("group.coordinator_unreachable", "group={} api_key={} error=\"{}\"", groups,
+             protocol::name(header.api_key), error.message);
+  return upstream_failure(header.api_key, error, kUnreachable);
+}
 
 // Client topic names <-> upstream names, for one request.
 class TopicNames {
@@ -51,11 +67,9 @@ Deferred GroupHandler::forward(std::shared_ptr<const Request> request, Adapt ada
   const std::string group = req.group_id;
   adapt(req);
   auto result = co_await coordinators_.send(group, std::move(req), request->session);
-  if (!result) {
-    log::debug("group.coordinator_unreachable", "group={} api_key={} error=\"{}\"", group,
-               protocol::name(request->header.api_key), result.error().message);
-    co_return encode_response(request->header, failed(kUnreachable));
-  }
+  if (!result)
+    co_return encode_response(request->header,
+                              failed(unanswered(request->header, group, result.error())));
   if (coordinator_moved(restore(result->body))) coordinators_.forget(group);
   co_return encode_response(request->header, result->body);
 }
@@ -71,6 +85,46 @@ Deferred GroupHandler::forward_simple(std::shared_ptr<const Request> request, Ad
         r.error_code = protocol::to_int(e);
         return r;
       });
+}
+
+template <typename Req, typename Item>
+Deferred GroupHandler::forward_split(std::shared_ptr<const Request> request,
+                                     std::vector<std::string> Req::*groups,
+                                     std::vector<Item> upstream::response_for_t<Req>::*results) {
+  using Resp = upstream::response_for_t<Req>;
+  protocol::Reader body = request->body();
+  Req req;
+  req.decode(body, request->header.api_version);
+  if (!body.ok()) co_return unparseable();
+  auto share_of = [&req, groups](const std::vector<std::string>& share) {
+    Req r = req;
+    r.*groups = share;
+    return r;
+  };
+  // The results' bytes (member metadata) point into the shares' frames.
+  auto shares = co_await coordinators_.send_split<Req>(req.*groups, share_of, request->session);
+
+  Resp response;
+  GroupResults<Item> merged;
+  for (auto& share : shares) {
+    if (!share.response) {
+      const ErrorCode error = unanswered(
+          request->header, fmt::format("{}", fmt::join(share.groups, ",")), share.response.error());
+      for (const auto& group : share.groups)
+        merged.fail(group, error);
+      continue;
+    }
+    response.throttle_time_ms =
+        std::max(response.throttle_time_ms, share.response->body.throttle_time_ms);
+    for (auto& item : share.response->body.*results) {
+      if (coordinator_moved(static_cast<ErrorCode>(item.error_code)))
+        coordinators_.forget(item.group_id);
+      merged.add(std::move(item));
+    }
+  }
+  // A group its coordinator left out of the answer: the client asks again.
+  response.*results = merged.in_order(req.*groups, kUnreachable);
+  co_return encode_response(request->header, response);
 }
 
 awaitable<Deferred> GroupHandler::find_coordinator(std::shared_ptr<const Request> request) {
@@ -194,6 +248,57 @@ awaitable<Deferred> GroupHandler::offset_fetch(std::shared_ptr<const Request> re
     return r;
   };
   co_return forward<Req>(std::move(request), adapt, restore, failed);
+}
+
+awaitable<Deferred> GroupHandler::describe_groups(std::shared_ptr<const Request> request) {
+  // Member metadata and assignments are the client's protocol's bytes: they
+  // pass as they are.
+  co_return forward_split<protocol::DescribeGroupsRequest>(
+      std::move(request), &protocol::DescribeGroupsRequest::groups,
+      &protocol::DescribeGroupsResponse::groups);
+}
+
+awaitable<Deferred> GroupHandler::delete_groups(std::shared_ptr<const Request> request) {
+  co_return forward_split<protocol::DeleteGroupsRequest>(
+      std::move(request), &protocol::DeleteGroupsRequest::groups_names,
+      &protocol::DeleteGroupsResponse::results);
+}
+
+awaitable<Deferred> GroupHandler::list_groups(std::shared_ptr<const Request> request) {
+  co_return list_everywhere(std::move(request));  // nothing ordered: all of it waits upstream
+}
+
+Deferred GroupHandler::list_everywhere(std::shared_ptr<const Request> request) {
+  using protocol::ListGroupsRequest;
+  protocol::Reader body = request->body();
+  ListGroupsRequest req;
+  req.decode(body, request->header.api_version);
+  if (!body.ok()) co_return unparseable();
+
+  upstream::Client& client = coordinators_.client();
+  if (client.topology().brokers().empty()) {  // a cold start: learn the brokers
+    std::vector<std::string> no_topics;
+    (void)co_await client.refresh_metadata(std::move(no_topics));
+  }
+  std::vector<awaitable<Result<upstream::Response<protocol::ListGroupsResponse>>>> sends;
+  for (const auto& [broker_id, broker] : client.topology().brokers())
+    sends.push_back(client.send_to(broker_id, req, request->session));
+  const auto answers = co_await when_all(std::move(sends));
+
+  GroupListing listing;
+  if (answers.empty()) listing.fail(kUnreachable);
+  for (const auto& answer : answers) {
+    if (!answer) {
+      listing.fail(upstream_failure(request->header.api_key, answer.error(), kUnreachable));
+    } else if (!req.states_filter.empty() && answer->version < 4) {
+      // A broker too old for the states filter lists every state; Kafka's
+      // own admin client refuses such a filter for good.
+      listing.fail(ErrorCode::unsupported_version);
+    } else {
+      listing.add(answer->body);
+    }
+  }
+  co_return encode_response(request->header, listing.merged());
 }
 
 }  // namespace ks::server

@@ -3,7 +3,9 @@
 // every group (FindCoordinator is answered locally) and forwards each group
 // request to the group's real coordinator on the upstream cluster, at the
 // version that broker speaks. Offsets are committed and fetched under the
-// topics' upstream names.
+// topics' upstream names. Requests naming several groups are split by
+// coordinator; ListGroups asks every broker, as each lists only the groups
+// it coordinates.
 #include <functional>
 #include <string>
 
@@ -29,6 +31,9 @@ class GroupHandler {
   awaitable<Deferred> leave_group(std::shared_ptr<const Request> request);
   awaitable<Deferred> offset_commit(std::shared_ptr<const Request> request);
   awaitable<Deferred> offset_fetch(std::shared_ptr<const Request> request);
+  awaitable<Deferred> describe_groups(std::shared_ptr<const Request> request);
+  awaitable<Deferred> list_groups(std::shared_ptr<const Request> request);
+  awaitable<Deferred> delete_groups(std::shared_ptr<const Request> request);
 
  private:
   // Decodes the client's request, lets `adapt` turn it into the upstream's,
@@ -41,6 +46,17 @@ class GroupHandler {
 
   template <typename Req, typename Adapt>
   Deferred forward_simple(std::shared_ptr<const Request> request, Adapt adapt);
+
+  // For the APIs naming several groups: each coordinator is sent the
+  // client's request for its own groups, all at once, and the per-group
+  // results (`results` of the response) are merged in the client's order.
+  // `groups`: the request's list of groups.
+  template <typename Req, typename Item>
+  Deferred forward_split(std::shared_ptr<const Request> request,
+                         std::vector<std::string> Req::*groups,
+                         std::vector<Item> upstream::response_for_t<Req>::*results);
+
+  Deferred list_everywhere(std::shared_ptr<const Request> request);
 
   BrokerIdentity identity_;
   upstream::GroupCoordinators& coordinators_;
