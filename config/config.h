@@ -102,7 +102,9 @@ struct ClusterConfig {
   std::string client_id = "kafka-sidecar";
   Duration request_timeout = std::chrono::seconds(30);
   Duration retry_backoff = std::chrono::milliseconds(100);  // first retry; doubles up to the max
-  Duration retry_backoff_max = std::chrono::seconds(10);
+  // Kafka clients' defaults (KIP-580): a cluster that comes back is retried
+  // within a second, which bounds how long a drain waits to start.
+  Duration retry_backoff_max = std::chrono::seconds(1);
   std::optional<TlsConfig> tls;
   std::optional<SaslConfig> sasl;
 };

@@ -37,7 +37,7 @@ clusters:
     client_id: kafka-sidecar
     request_timeout: 30s
     retry_backoff: 100ms
-    retry_backoff_max: 10s
+    retry_backoff_max: 1s
 routes:
   - topics: "*"
     cluster: main

@@ -45,7 +45,7 @@ TEST(ConfigLoad, Defaults) {
   EXPECT_EQ(main.client_id, "kafka-sidecar");
   EXPECT_EQ(main.request_timeout, 30s);
   EXPECT_EQ(main.retry_backoff, 100ms);
-  EXPECT_EQ(main.retry_backoff_max, 10s);
+  EXPECT_EQ(main.retry_backoff_max, 1s);
   EXPECT_FALSE(main.tls);
   EXPECT_FALSE(main.sasl);
   ASSERT_EQ(c.routes.size(), 1u);

@@ -49,7 +49,7 @@ TEST(ConfigClusters, RetryBackoffAboveMax) {
   const LoadResult r = load(
       "buffer: { dir: /d }\nclusters: { main: { bootstrap: [\"k:1\"], retry_backoff: 20s } }\n");
   EXPECT_EQ(only(r, "clusters.main.retry_backoff").message,
-            "retry_backoff (20s) is larger than retry_backoff_max (10s)");
+            "retry_backoff (20s) is larger than retry_backoff_max (1s)");
 }
 
 TEST(ConfigClusters, TlsCertWithoutKey) {
