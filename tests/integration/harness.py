@@ -1,5 +1,5 @@
 """Integration-test harness: the mock upstream, the sidecar process, real
-producer clients, and the checks on what reached the upstream.
+producer and consumer clients, and the checks on what reached the upstream.
 
 Run tests with /usr/bin/python3 (Debian's confluent-kafka and kafka-python).
 CMake passes the binaries' paths in the environment (see CMakeLists.txt):

@@ -55,7 +55,7 @@ int main(int argc, char **argv) {
         rd_kafka_conf_t *conf;
         rd_kafka_t *rk;
         rd_kafka_topic_partition_list_t *topics;
-        int opt, pending = 0;
+        int opt, pending = 0, failed = 0;
         static const struct option longopts[] = {
             {"bootstrap", required_argument, NULL, 'b'},
             {"topic", required_argument, NULL, 't'},
@@ -104,7 +104,7 @@ int main(int argc, char **argv) {
         rd_kafka_topic_partition_list_destroy(topics);
 
         deadline = now_s() + timeout_s;
-        while (!(stop_file && access(stop_file, F_OK) == 0) &&
+        while (!failed && !(stop_file && access(stop_file, F_OK) == 0) &&
                now_s() < deadline) {
                 rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
                 if (!m || pending >= 500) { /* a batch ends */
@@ -117,6 +117,7 @@ int main(int argc, char **argv) {
                 if (m->err) {
                         fprintf(stderr, DRIVER ": %s\n",
                                 rd_kafka_message_errstr(m));
+                        failed = m->err == RD_KAFKA_RESP_ERR__FATAL;
                 } else {
                         printf("{\"partition\": %" PRId32
                                ", \"offset\": %" PRId64 ", \"value\": ",
@@ -135,5 +136,5 @@ int main(int argc, char **argv) {
         rd_kafka_consumer_close(rk); /* revokes (and commits), leaves */
         rd_kafka_destroy(rk);
         printf("{\"event\": \"closed\"}\n");
-        return 0;
+        return failed;
 }
