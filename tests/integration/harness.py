@@ -1,10 +1,11 @@
 """Integration-test harness: the mock upstream, the sidecar process, real
-producer clients, and the checks on what reached the upstream.
+producer and consumer clients, and the checks on what reached the upstream.
 
 Run tests with /usr/bin/python3 (Debian's confluent-kafka and kafka-python).
 CMake passes the binaries' paths in the environment (see CMakeLists.txt):
 KS_BINARY, KS_MOCK_2_0, KS_MOCK_2_15, KS_RDKAFKA_PRODUCE_2_15,
-KS_NODE_MODULES. Without them the paths default to the build/ directory.
+KS_RDKAFKA_CONSUME_2_15, KS_NODE_MODULES. Without them the paths default to
+the build/ directory.
 
 A typical sidecar test:
 
@@ -35,6 +36,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 
@@ -740,6 +742,116 @@ def produce(client, bootstrap, topic, count, prefix, check=True, **kw):
     unacked record fails the test. See produce_async for the options."""
     return wait_produce(produce_async(client, bootstrap, topic, count, prefix, **kw),
                         check=check)
+
+
+# ---------------------------------------------------------------------------
+# Consumer-group members
+
+
+def consumer_command(client):
+    """A consumer driver's command (interface: clients/common.py)."""
+    if client == "kafkajs":
+        return ["node", os.path.join(CLIENTS_DIR, "consume_kafkajs.js")]
+    if client == "rdkafka-2.15":
+        return [_build_path("KS_RDKAFKA_CONSUME_2_15", "rdkafka-consume-2.15")]
+    raise ValueError("unknown consumer client %r" % client)
+
+
+Consumed = collections.namedtuple("Consumed", "partition offset value")
+
+
+class GroupMember:
+    """A consumer driver running in the background as one member of `group`.
+    A thread reads its JSON lines: `assignment` (set of partitions now),
+    `records` ([Consumed] in consumption order), `events` (the event lines).
+    stop() makes it commit, leave the group and exit; the test fails if it
+    does not exit 0."""
+
+    def __init__(self, client, bootstrap, topic, group, session_timeout_ms=6000,
+                 timeout=120):
+        self.client = client
+        self.name = "%s-%s-%s" % (client, group, uuid.uuid4().hex[:4])
+        self.stop_file = os.path.join(test_dir(), self.name + ".stop")
+        self.log_path = os.path.join(test_dir(), self.name + ".log")
+        self.assignment = set()
+        self.records = []
+        self.events = []
+        with open(self.log_path, "wb") as log:
+            self.proc = subprocess.Popen(
+                consumer_command(client) + [
+                    "--bootstrap", bootstrap, "--topic", topic, "--group", group,
+                    "--stop-file", self.stop_file, "--timeout", str(timeout),
+                    "--session-timeout-ms", str(session_timeout_ms)],
+                stdout=subprocess.PIPE, stderr=log, env=client_env())
+        _live.append(self.proc)
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        for line in self.proc.stdout:
+            msg = json.loads(line)
+            event = msg.get("event")
+            if event is None:
+                self.records.append(Consumed(msg["partition"], msg["offset"], msg["value"]))
+                continue
+            self.events.append(msg)
+            if event == "assigned":
+                self.assignment = self.assignment | set(msg["partitions"])
+            elif event == "revoked":
+                self.assignment = self.assignment - set(msg["partitions"])
+
+    def wait_for(self, cond, timeout, what):
+        """wait_until, failing at once (with the log) if the driver exited."""
+        def check():
+            if self.proc.poll() is not None:
+                raise AssertionError("%s exited with %s while waiting for %s; log:\n%s" % (
+                    self.name, self.proc.returncode, what, tail(self.log_path)))
+            return cond()
+        return wait_until(check, timeout, "%s: %s" % (self.name, what), interval=0.1)
+
+    def stop(self, timeout=30):
+        open(self.stop_file, "w").close()
+        try:
+            code = self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("%s did not stop within %ss; log:\n%s" % (
+                self.name, timeout, tail(self.log_path))) from None
+        self._reader.join(5)
+        if code != 0 or not self.events or self.events[-1]["event"] != "closed":
+            raise AssertionError("%s exited with %s (last event %s); log:\n%s" % (
+                self.name, code, self.events[-1:] or None, tail(self.log_path)))
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def assert_consumed_once(members, expected):
+    """Every expected value was consumed exactly once across `members`
+    (GroupMembers) and nothing else was: lists what is missing, read twice
+    (by whom, at which partition and offset) or unexpected."""
+    seen = collections.defaultdict(list)
+    for m in members:
+        for r in m.records:
+            seen[r.value].append("%s p%d@%d" % (m.client, r.partition, r.offset))
+    expected = set(expected)
+    missing = sorted(expected - set(seen))
+    problems = ["missing: %d records, e.g. %s" % (len(missing), missing[:10])] if missing else []
+    problems += ["twice: %s by %s" % (v, ", ".join(w)) for v, w in sorted(seen.items())
+                 if len(w) > 1][:15]
+    unexpected = sorted(set(seen) - expected)
+    if unexpected:
+        problems.append("unexpected: %d records, e.g. %s" % (len(unexpected), unexpected[:10]))
+    if problems:
+        raise AssertionError("consumed-once check failed (%d expected, %s):\n  %s" % (
+            len(expected), ", ".join("%s read %d" % (m.client, len(m.records)) for m in members),
+            "\n  ".join(problems)))
 
 
 # ---------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """What every producer driver shares: the command line, the records it
-produces, and the JSON it prints.
+produces, and the JSON it prints; below, the consumer drivers' interface.
 
 Every driver (Python, kafkajs, C) takes the same options and prints one JSON
 object on stdout:
@@ -18,6 +18,30 @@ Record i (0-based) of a run with prefix P:
     key        P-k(i % K) with --key-mod K (default 16); no key with K = 0
     timestamp  --timestamp-base + i    (explicit; default: now in ms)
     headers    with --headers: seq=i, producer=P
+
+Consumer drivers (consume_*: kafkajs, rdkafka-consume-2.15; harness.py's
+GroupMember runs them) share another interface: one member of a consumer
+group.
+
+    --bootstrap B --topic T --group G [--stop-file PATH] [--timeout S]
+    [--session-timeout-ms N]   (default 6000; heartbeats every N/6 ms)
+
+They subscribe to T with offset reset earliest and no auto commit, and
+commit synchronously what they consumed: after each poll batch (message
+batch), when partitions are revoked and before closing, so a member that
+leaves has committed everything it read. They offer one assignment
+protocol, "roundrobin" (eager): a group's members must share one. They run
+until PATH exists or S seconds (default 60) passed, then commit, close
+(leaving the group) and exit 0; 1 if the client failed for good, 2 for a
+usage error. stdout: one JSON object per line, flushed per line:
+
+    {"event": "assigned", "partitions": [0, 2]}   partitions added
+    {"event": "revoked", "partitions": [0, 2]}    partitions taken away
+    {"partition": 0, "offset": 17, "value": "p0-000123"}   per record
+    {"event": "closed"}                           left the group, exiting
+
+(eager rebalancing: each rebalance prints revoked for all, then assigned
+for the new assignment). Errors go to stderr.
 """
 
 import argparse

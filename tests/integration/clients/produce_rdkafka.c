@@ -8,15 +8,13 @@
  *       [--key-mod K] [--headers] [--partition P] [--timestamp-base MS]
  *       [--linger-ms MS] [--timeout S]
  */
+#define DRIVER "rdkafka-produce-2.15"
+
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/time.h>
-#include <time.h>
 
-#include <librdkafka/rdkafka.h>
+#include "rdkafka_common.h"
 
 struct ack {
         int32_t partition;
@@ -51,38 +49,6 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque) {
         a->partition = m->partition;
         a->offset    = m->offset;
         a->error     = m->err ? strdup(rd_kafka_err2str(m->err)) : NULL;
-}
-
-static void json_str(const char *s) {
-        putchar('"');
-        for (; *s; s++) {
-                unsigned char c = (unsigned char)*s;
-                if (c == '"' || c == '\\')
-                        printf("\\%c", c);
-                else if (c < 0x20)
-                        printf("\\u%04x", c);
-                else
-                        putchar(c);
-        }
-        putchar('"');
-}
-
-static double now_s(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void usage(const char *msg) {
-        fprintf(stderr, "rdkafka-produce-2.15: %s\n", msg);
-        exit(2);
-}
-
-static void set(rd_kafka_conf_t *conf, const char *k, const char *v) {
-        char errstr[512];
-        if (rd_kafka_conf_set(conf, k, v, errstr, sizeof(errstr)) !=
-            RD_KAFKA_CONF_OK)
-                usage(errstr);
 }
 
 int main(int argc, char **argv) {
