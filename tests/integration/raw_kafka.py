@@ -167,6 +167,11 @@ class Reader:
                 self._raw(self.uvarint())
 
 
+def consumer_metadata(topics):
+    """ConsumerProtocolSubscription v0, as a consumer's JoinGroup carries it."""
+    return Writer().int16(0).array(topics, Writer.string).bytes(b"").value()
+
+
 class Connection:
     """One connection speaking request header v1 (non-flexible versions)."""
 
