@@ -596,6 +596,53 @@ class Sidecar:
 
 
 # ---------------------------------------------------------------------------
+# The offsets CLI (`kafka-sidecar offsets ...`)
+
+
+def offsets_cli(*args, config=None):
+    """Runs `kafka-sidecar offsets ARGS [--config FILE]`; returns the
+    completed process (text stdout/stderr)."""
+    cmd = [sidecar_binary(), "offsets"] + list(args)
+    if config:
+        cmd += ["--config", config]
+    started = time.monotonic()
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    print("  $ offsets %s -> %d (%.2fs)" % (" ".join(args), p.returncode,
+                                              time.monotonic() - started))
+    return p
+
+
+def offsets_ok(*args, config):
+    """Runs the offsets CLI, which must exit 0; returns its stdout."""
+    p = offsets_cli(*args, config=config)
+    assert p.returncode == 0, "exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr)
+    return p.stdout
+
+
+def offsets_refused(code, message, *args, config=None):
+    """Runs the offsets CLI, which must exit with `code` and say `message`
+    on stderr; returns the completed process."""
+    p = offsets_cli(*args, config=config)
+    assert p.returncode == code and message in p.stderr, \
+        "wanted exit %d and %r, got %d\n%s%s" % (code, message, p.returncode, p.stdout, p.stderr)
+    return p
+
+
+def offsets_table(text):
+    """The rows of the table in an offsets command's output: [{column: value}]."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("TOPIC"))
+    header = lines[start].split()
+    rows = []
+    for line in lines[start + 1:]:
+        cells = line.split()
+        if len(cells) != len(header) or not cells[1].isdigit():
+            break  # the line after the table
+        rows.append(dict(zip(header, cells)))
+    return rows
+
+
+# ---------------------------------------------------------------------------
 # Producer clients
 
 # What each driver can do: tests that loop over clients skip what a client

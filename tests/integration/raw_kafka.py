@@ -9,6 +9,7 @@ import socket
 import struct
 
 PRODUCE = 0
+JOIN_GROUP = 11
 INIT_PRODUCER_ID = 22
 
 
@@ -167,6 +168,11 @@ class Reader:
                 self._raw(self.uvarint())
 
 
+def consumer_metadata(topics):
+    """ConsumerProtocolSubscription v0, as a consumer's JoinGroup carries it."""
+    return Writer().int16(0).array(topics, Writer.string).bytes(b"").value()
+
+
 class Connection:
     """One connection speaking request header v1 (non-flexible versions)."""
 
@@ -216,6 +222,20 @@ class Connection:
         r = self.request(INIT_PRODUCER_ID, 1, body)
         _, error, producer_id, epoch = struct.unpack(">ihqh", r[:16])
         return error, producer_id, epoch
+
+    def join_group(self, group, topics, session_timeout_ms, rebalance_timeout_ms, member_id=""):
+        """JoinGroup v2 as a consumer with the range assignor; returns
+        (error, generation id, member id, leader id) once the coordinator
+        answers, which it does when the rebalance completes."""
+        body = (Writer().string(group).int32(session_timeout_ms).int32(rebalance_timeout_ms)
+                .string(member_id).string("consumer")
+                .array([("range", consumer_metadata(topics))],
+                       lambda w, p: w.string(p[0]).bytes(p[1])))
+        r = Reader(self.request(JOIN_GROUP, 2, body.value()))
+        r.int32()  # throttle time
+        error, generation, _ = r.int16(), r.int32(), r.string()  # protocol name
+        leader, member = r.string(), r.string()
+        return error, generation, member, leader
 
     def produce(self, topic, partition, records, acks=-1, transactional_id=None):
         """Produce v7 of one batch: (error code, base offset)."""

@@ -15,61 +15,22 @@ What the librdkafka mocks (2.0.2 and 2.15.1) allow, and so what is tested:
   (subscribe) shows the refusal.
 * Their ListOffsets ignores timestamps (offset -1, "FIXME: by timestamp"):
   --to-timestamp lands on the log end, Kafka's answer for a timestamp past
-  the last record. The lookup itself is covered by the unit tests.
+  the last record. test_offsets_fixture.py shows the lookup against a
+  fixture cluster of ours that has timestamps and DescribeGroups.
 """
 
 import os
-import subprocess
 import sys
 import threading
 import time
 
-from harness import (GENERATIONS, MockUpstream, Sidecar, free_port, produce, run_test,
-                     sidecar_binary, test_dir, wait_forwarded, wait_until, watermarks)
+from harness import GENERATIONS, MockUpstream, Sidecar, free_port, produce, run_test, test_dir
+from harness import offsets_ok as ok, offsets_refused as refused, offsets_table as table
+from harness import wait_forwarded, watermarks
 
 TOPIC = "orders"
 PARTITIONS = 3
 BASE_TS = 1_600_000_000_000
-
-
-def offsets_cli(*args, config=None):
-    """Runs `kafka-sidecar offsets ARGS [--config FILE]`; returns the
-    completed process (text stdout/stderr)."""
-    cmd = [sidecar_binary(), "offsets"] + list(args)
-    if config:
-        cmd += ["--config", config]
-    started = time.monotonic()
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
-    print("  $ offsets %s -> %d (%.2fs)" % (" ".join(args), p.returncode,
-                                              time.monotonic() - started))
-    return p
-
-
-def ok(*args, config):
-    p = offsets_cli(*args, config=config)
-    assert p.returncode == 0, "exit %d\n%s%s" % (p.returncode, p.stdout, p.stderr)
-    return p.stdout
-
-
-def refused(code, message, *args, config=None):
-    p = offsets_cli(*args, config=config)
-    assert p.returncode == code and message in p.stderr, \
-        "wanted exit %d and %r, got %d\n%s%s" % (code, message, p.returncode, p.stdout, p.stderr)
-    return p
-
-
-def table(text):
-    """The rows of the table in a command's output: [{column: value}]."""
-    lines = text.splitlines()
-    start = next(i for i, line in enumerate(lines) if line.startswith("TOPIC"))
-    header = lines[start].split()
-    rows = []
-    for line in lines[start + 1:]:
-        cells = line.split()
-        if len(cells) != len(header) or not cells[1].isdigit():
-            break  # the line after the table
-        rows.append(dict(zip(header, cells)))
-    return rows
 
 
 def describe(group, config):
