@@ -1,16 +1,30 @@
 #include "proxy/server/fetch_handler.h"
 
-#include "proxy/protocol/messages.h"
+#include <algorithm>
+
 #include "proxy/server/pass_through.h"
 
 namespace ks::server {
 
 using protocol::FetchRequest;
 using protocol::FetchResponse;
-namespace {
-// One partition's part of the answer.
-using Answer = FetchResponse::FetchableTopicResponse::FetchPartitionData;
-}  // namespace
+using Answer = FetchAnswer;
+
+void keep_within_max_bytes(std::vector<FetchAnswer>& answers, int32_t max_bytes) {
+  const auto limit = static_cast<size_t>(std::max(max_bytes, 0));
+  size_t total = 0;
+  bool full = false;
+  for (auto& answer : answers) {
+    if (!answer.records || answer.records->empty()) continue;
+    const size_t size = answer.records->size();
+    full = full || (total > 0 && total + size > limit);
+    if (full) {
+      answer.records = protocol::Bytes{};
+    } else {
+      total += size;
+    }
+  }
+}
 
 awaitable<Deferred> FetchHandler::handle(std::shared_ptr<const Request> request) {
   co_return fetch(std::move(request));  // nothing ordered: all of it waits upstream
@@ -62,6 +76,8 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
   // The answers' records point into `gathered`'s responses until encoded.
   auto gathered =
       co_await pass_through<Answer>(request->session, located, std::move(prototype), add, pick);
+
+  keep_within_max_bytes(gathered.answers, req.max_bytes);
 
   FetchResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;

@@ -4,10 +4,22 @@
 // merged into one response under the client's topic names. Offsets are the
 // upstream's. No fetch sessions: every request is a full fetch, and the
 // answer's session id 0 tells the client so (KIP-227).
+#include <vector>
+
+#include "proxy/protocol/messages.h"
 #include "proxy/server/request.h"
 #include "proxy/server/upstream_locator.h"
 
 namespace ks::server {
+
+using FetchAnswer = protocol::FetchResponse::FetchableTopicResponse::FetchPartitionData;
+
+// A Fetch's max_bytes bounds the whole response, but each leader bounds
+// only its own answer: from the partition (in request order) that would
+// pass the limit on, partitions go back without records, and the client
+// asks for them again from the same offset. The first partition with records stays whole, even over
+// the limit, as on a broker (so a large batch cannot stall a consumer).
+void keep_within_max_bytes(std::vector<FetchAnswer>& answers, int32_t max_bytes);
 
 class FetchHandler {
  public:
