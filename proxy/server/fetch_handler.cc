@@ -36,16 +36,8 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
   req.decode(body, request->header.api_version);
   if (!body.ok()) co_return unparseable();
 
-  // Every asked partition, in request order.
-  std::vector<std::pair<std::string, int32_t>> asked;
-  std::vector<const FetchRequest::FetchTopic::FetchPartition*> fields;
-  for (const auto& topic : req.topics) {
-    for (const auto& partition : topic.partitions) {
-      asked.emplace_back(topic.topic, partition.partition);
-      fields.push_back(&partition);
-    }
-  }
-  const auto located = co_await locator_.locate(asked);
+  const auto asked = asked_partitions(req.topics);
+  const auto located = co_await locator_.locate(asked.partitions);
 
   FetchRequest prototype;
   prototype.max_wait_ms = req.max_wait_ms;
@@ -53,41 +45,23 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
   prototype.max_bytes = req.max_bytes;
   prototype.isolation_level = req.isolation_level;
   auto add = [&](FetchRequest& upstream, size_t i) {
-    if (upstream.topics.empty() || upstream.topics.back().topic != located[i].topic)
-      upstream.topics.emplace_back().topic = located[i].topic;
     FetchRequest::FetchTopic::FetchPartition partition;
-    partition.partition = located[i].partition;
-    partition.fetch_offset = fields[i]->fetch_offset;
-    partition.partition_max_bytes = fields[i]->partition_max_bytes;
-    upstream.topics.back().partitions.push_back(partition);
+    partition.fetch_offset = asked.fields[i]->fetch_offset;
+    partition.partition_max_bytes = asked.fields[i]->partition_max_bytes;
+    add_to(upstream, located[i], partition);
   };
-  auto pick = [&](const FetchResponse& response, size_t i) -> std::optional<Answer> {
-    for (const auto& topic : response.topics) {
-      if (topic.topic != located[i].topic) continue;
-      for (const auto& data : topic.partitions) {
-        if (data.partition_index != located[i].partition) continue;
-        Answer answer = data;
-        answer.preferred_read_replica = -1;  // the client only knows us
-        return answer;
-      }
-    }
-    return std::nullopt;
+  auto adjust = [](Answer& answer) {
+    answer.preferred_read_replica = -1;  // the client only knows us
   };
   // The answers' records point into `gathered`'s responses until encoded.
   auto gathered =
-      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, pick);
-
+      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, adjust);
   keep_within_max_bytes(gathered.answers, req.max_bytes);
 
   FetchResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;
-  size_t i = 0;
-  for (const auto& topic : req.topics) {
-    auto& out = response.topics.emplace_back();
-    out.topic = topic.topic;
-    for (size_t n = 0; n < topic.partitions.size(); ++n)
-      out.partitions.push_back(std::move(gathered.answers[i++]));
-  }
+  response.topics =
+      in_request_shape<FetchResponse::FetchableTopicResponse>(req.topics, gathered.answers);
   co_return encode_response(request->header, response);
 }
 

@@ -22,50 +22,26 @@ Deferred ListOffsetsHandler::list(std::shared_ptr<const Request> request) {
   req.decode(body, request->header.api_version);
   if (!body.ok()) co_return unparseable();
 
-  std::vector<std::pair<std::string, int32_t>> asked;
-  std::vector<int64_t> timestamps;
-  for (const auto& topic : req.topics) {
-    for (const auto& partition : topic.partitions) {
-      asked.emplace_back(topic.name, partition.partition_index);
-      timestamps.push_back(partition.timestamp);
-    }
-  }
-  const auto located = co_await locator_.locate(asked);
+  const auto asked = asked_partitions(req.topics);
+  const auto located = co_await locator_.locate(asked.partitions);
 
   ListOffsetsRequest prototype;
   prototype.isolation_level = req.isolation_level;
   auto add = [&](ListOffsetsRequest& upstream, size_t i) {
-    if (upstream.topics.empty() || upstream.topics.back().name != located[i].topic)
-      upstream.topics.emplace_back().name = located[i].topic;
     ListOffsetsRequest::ListOffsetsTopic::ListOffsetsPartition partition;
-    partition.partition_index = located[i].partition;
-    partition.timestamp = timestamps[i];
-    upstream.topics.back().partitions.push_back(partition);
+    partition.timestamp = asked.fields[i]->timestamp;
+    add_to(upstream, located[i], partition);
   };
-  auto pick = [&](const ListOffsetsResponse& response, size_t i) -> std::optional<Answer> {
-    for (const auto& topic : response.topics) {
-      if (topic.name != located[i].topic) continue;
-      for (const auto& data : topic.partitions) {
-        if (data.partition_index != located[i].partition) continue;
-        Answer answer = data;
-        answer.leader_epoch = -1;  // the upstream leader's, meaningless against our metadata
-        return answer;
-      }
-    }
-    return std::nullopt;
+  auto adjust = [](Answer& answer) {
+    answer.leader_epoch = -1;  // the upstream leader's, meaningless against our metadata
   };
   auto gathered =
-      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, pick);
+      co_await pass_through<Answer>(request->session, located, std::move(prototype), add, adjust);
 
   ListOffsetsResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;
-  size_t i = 0;
-  for (const auto& topic : req.topics) {
-    auto& out = response.topics.emplace_back();
-    out.name = topic.name;
-    for (size_t n = 0; n < topic.partitions.size(); ++n)
-      out.partitions.push_back(std::move(gathered.answers[i++]));
-  }
+  response.topics =
+      in_request_shape<ListOffsetsResponse::ListOffsetsTopicResponse>(req.topics, gathered.answers);
   co_return encode_response(request->header, response);
 }
 

@@ -5,6 +5,9 @@
 // out of its leader's response; topics whose leaders proved wrong get their
 // metadata refreshed before the client is answered.
 #include <algorithm>
+#include <string>
+#include <type_traits>
+#include <utility>
 #include <vector>
 
 #include "proxy/server/upstream_failure.h"
@@ -24,28 +27,91 @@ struct Gathered {
   std::vector<UpstreamResult<Request>> responses;
 };
 
-// Answers name their partition `partition_index`; OffsetForLeaderEpoch's
-// name it `partition`.
-template <typename Answer>
-int32_t& partition_of(Answer& answer) {
-  if constexpr (requires { answer.partition_index; }) {
-    return answer.partition_index;
+// The messages name their fields differently: partitions are
+// `partition_index` or `partition`, topics `name` or `topic`.
+template <typename Partition>
+auto& partition_of(Partition& partition) {
+  if constexpr (requires { partition.partition_index; }) {
+    return partition.partition_index;
   } else {
-    return answer.partition;
+    return partition.partition;
   }
+}
+template <typename Topic>
+auto& name_of(Topic& topic) {
+  if constexpr (requires { topic.name; }) {
+    return topic.name;
+  } else {
+    return topic.topic;
+  }
+}
+
+// Every partition a request asks for, in request order, with its fields.
+template <typename Partition>
+struct Asked {
+  std::vector<std::pair<std::string, int32_t>> partitions;  // (client topic, partition)
+  std::vector<const Partition*> fields;
+};
+template <typename Topics>
+auto asked_partitions(const Topics& topics) {
+  using Partition = typename std::decay_t<decltype(topics[0].partitions)>::value_type;
+  Asked<Partition> out;
+  for (const auto& topic : topics) {
+    for (const auto& partition : topic.partitions) {
+      out.partitions.emplace_back(name_of(topic), partition_of(partition));
+      out.fields.push_back(&partition);
+    }
+  }
+  return out;
+}
+
+// Appends `partition` to `request`'s topics, under the located upstream name.
+template <typename Request, typename Partition>
+void add_to(Request& request, const UpstreamPartition& located, Partition partition) {
+  if (request.topics.empty() || name_of(request.topics.back()) != located.topic)
+    name_of(request.topics.emplace_back()) = located.topic;
+  partition_of(partition) = located.partition;
+  request.topics.back().partitions.push_back(std::move(partition));
+}
+
+// The answers (one per asked partition, in request order) in the shape of
+// the client's request: its topics, under its names.
+template <typename ResponseTopic, typename Topics, typename Answer>
+std::vector<ResponseTopic> in_request_shape(const Topics& asked, std::vector<Answer>& answers) {
+  std::vector<ResponseTopic> out;
+  size_t i = 0;
+  for (const auto& topic : asked) {
+    auto& t = out.emplace_back();
+    name_of(t) = name_of(topic);
+    for (size_t n = 0; n < topic.partitions.size(); ++n)
+      t.partitions.push_back(std::move(answers[i++]));
+  }
+  return out;
+}
+
+// Partition `located`'s answer in its leader's response; null if absent.
+template <typename Answer, typename Response>
+const Answer* find_answer(const Response& response, const UpstreamPartition& located) {
+  for (const auto& topic : response.topics) {
+    if (name_of(topic) != located.topic) continue;
+    for (const auto& answer : topic.partitions) {
+      if (partition_of(answer) == located.partition) return &answer;
+    }
+  }
+  return nullptr;
 }
 
 // Requests go on `lane` (the client connection's, see upstream/client.h).
 // `prototype` holds the fields every leader's request shares; `add(request,
-// i)` adds located partition i to its leader's request; `pick(response, i)`
-// finds partition i's answer in its leader's response (an optional
-// Answer). A partition without a usable answer gets NOT_LEADER_OR_FOLLOWER,
-// for the client to retry, or UNSUPPORTED_VERSION when its leader lacks the
-// API (see upstream_failure).
-template <typename Answer, typename Request, typename Add, typename Pick>
+// i)` adds located partition i to its leader's request (see add_to). Each
+// partition's answer is found in its leader's response and given to
+// `adjust(answer)` for what the client must not see. A partition without a
+// usable answer gets NOT_LEADER_OR_FOLLOWER, for the client to retry, or
+// UNSUPPORTED_VERSION when its leader lacks the API (see upstream_failure).
+template <typename Answer, typename Request, typename Add, typename Adjust>
 awaitable<Gathered<Request, Answer>> pass_through(upstream::Lane lane,
                                                   const std::vector<UpstreamPartition>& located,
-                                                  Request prototype, Add add, Pick pick) {
+                                                  Request prototype, Add add, Adjust adjust) {
   using protocol::ErrorCode;
   Gathered<Request, Answer> out;
   out.answers.resize(located.size());
@@ -75,8 +141,9 @@ awaitable<Gathered<Request, Answer>> pass_through(upstream::Lane lane,
     for (const size_t i : members) {
       Answer& answer = out.answers[i];
       answer.error_code = protocol::to_int(unanswered);
-      if (result) {
-        if (auto found = pick(result->body, i)) answer = std::move(*found);
+      if (const Answer* found = result ? find_answer<Answer>(result->body, located[i]) : nullptr) {
+        answer = *found;
+        adjust(answer);
       }
       if (leader_changed(static_cast<ErrorCode>(answer.error_code)))
         stale[leader.first].insert(located[i].topic);
