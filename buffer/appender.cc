@@ -90,7 +90,18 @@ AppenderStats Appender::stats() const {
                        timed_out_.load(),
                        dropped_segments_.load(),
                        dropped_records_.load(),
-                       waiting_.load()};
+                       waiting_.load(),
+                       std::chrono::microseconds(blocked_us_.load() + stalled_for_us())};
+}
+
+int64_t Appender::steady_us() {
+  return std::chrono::duration_cast<std::chrono::microseconds>(Clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Appender::stalled_for_us() const {
+  const int64_t since = stalled_since_us_.load();
+  return since == 0 ? 0 : steady_us() - since;
 }
 
 std::error_code Appender::failure() const {
@@ -124,13 +135,23 @@ void Appender::run() {
         waiting.push_back(std::move(pending));
       queue_.clear();
     }
+    const bool was_stalled = stalled;
     stalled = process(&waiting);
+    if (stalled && !was_stalled) stalled_since_us_ = steady_us();
+    if (!stalled && was_stalled) {
+      blocked_us_ += stalled_for_us();
+      stalled_since_us_ = 0;
+    }
     if (options_.fsync == FsyncPolicy::interval && dirty_ && !failure_ &&
         Clock::now() >= last_sync_ + options_.fsync_interval) {
       sync_now();
     }
   }
   waiting_ = 0;
+  if (stalled) {
+    blocked_us_ += stalled_for_us();
+    stalled_since_us_ = 0;
+  }
   const std::error_code why = failure_ ? failure_ : make_error_code(errc::closed);
   for (auto& pending : waiting)
     pending.done(why, Position{});
@@ -271,8 +292,9 @@ std::error_code Appender::sync_now() {
   const std::error_code ec = log_.sync();
   last_sync_ = Clock::now();
   ++fsyncs_;
-  last_fsync_us_ =
-      std::chrono::duration_cast<std::chrono::microseconds>(last_sync_ - start).count();
+  const auto took = std::chrono::duration_cast<std::chrono::microseconds>(last_sync_ - start);
+  last_fsync_us_ = took.count();
+  if (options_.on_sync) options_.on_sync(took);
   if (ec) {
     set_failure(ec);
   } else {

@@ -55,6 +55,9 @@ struct AppenderOptions {
   // before the append that needed the space completes, so the forwarder
   // can skip what was lost.
   std::function<void(const Dropped&)> on_drop;
+  // Called on the writer thread after each sync with how long it took (for
+  // a latency histogram); must be quick and thread-safe.
+  std::function<void(std::chrono::microseconds)> on_sync;
 };
 
 struct AppenderStats {
@@ -69,8 +72,10 @@ struct AppenderStats {
   uint64_t timed_out = 0;  // errc::timeout
   uint64_t dropped_segments = 0;
   uint64_t dropped_records = 0;
-  // Appends blocked for space right now.
+  // Appends blocked for space right now, and the time during which some
+  // append was, since open.
   uint64_t waiting = 0;
+  std::chrono::microseconds blocked{0};
 };
 
 class Appender {
@@ -145,6 +150,8 @@ class Appender {
   void write(std::span<const Entry> entries, std::vector<Outcome>* outcomes);
   std::error_code sync_now();
   void set_failure(std::error_code ec);
+  static int64_t steady_us();
+  int64_t stalled_for_us() const;  // the current stall so far, 0 if none
 
   Log& log_;
   const AppenderOptions options_;
@@ -171,6 +178,8 @@ class Appender {
   std::atomic<uint64_t> dropped_segments_{0};
   std::atomic<uint64_t> dropped_records_{0};
   std::atomic<uint64_t> waiting_{0};
+  std::atomic<int64_t> blocked_us_{0};        // stalls that ended
+  std::atomic<int64_t> stalled_since_us_{0};  // steady clock; 0 when not stalled
 
   std::mutex join_mu_;
   std::thread thread_;

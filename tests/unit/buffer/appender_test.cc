@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <future>
 #include <map>
@@ -360,6 +361,37 @@ TEST_F(buffer_Appender, BlockResumesWhenReleaseFreesSpace) {
   EXPECT_EQ(done[1].id, 5);
   EXPECT_FALSE(done[1].ec);
   EXPECT_EQ(done[1].position.value, 5 * kFrame);
+}
+
+TEST_F(buffer_Appender, CountsTheTimeAppendsWaitForSpace) {
+  const auto positions = fill(WhenFull::block);
+  EXPECT_EQ(appender_->stats().blocked.count(), 0);
+  Results results;
+  appender_->append(make_entry(4), results.done(4), Appender::Clock::now() + kHang);
+  ASSERT_TRUE(eventually([&] { return appender_->stats().waiting == 1; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  // Counted while it lasts, not only once it ends.
+  EXPECT_GE(appender_->stats().blocked, std::chrono::milliseconds(30));
+  ASSERT_FALSE(appender_->release(positions[2]));
+  EXPECT_FALSE(results.wait(1)[0].ec);
+  const auto blocked = appender_->stats().blocked;
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  EXPECT_EQ(appender_->stats().blocked, blocked);
+}
+
+TEST_F(buffer_Appender, TellsTheSyncObserverOfEverySync) {
+  open_log(1 << 20);
+  AppenderOptions options;
+  std::atomic<uint64_t> observed{0};
+  options.on_sync = [&observed](std::chrono::microseconds took) {
+    EXPECT_GE(took.count(), 0);
+    ++observed;
+  };
+  start(std::move(options));
+  for (int i = 0; i < 5; ++i)
+    EXPECT_FALSE(append_one(i).ec);
+  EXPECT_EQ(observed.load(), appender_->stats().fsyncs);
+  EXPECT_GE(observed.load(), 5u);
 }
 
 TEST_F(buffer_Appender, ReleaseOnTheLogAlsoWakesBlockedAppends) {
