@@ -65,7 +65,7 @@ ClusterPipeline::~ClusterPipeline() {
   close_buffer();
 }
 
-Result<void> ClusterPipeline::open() {
+Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)> on_sync) {
   const std::string log_dir = (dir_ / "log").string();
   buffer::LogOptions log_options;
   log_options.segment_bytes = config_.buffer.segment_bytes;
@@ -98,6 +98,7 @@ Result<void> ClusterPipeline::open() {
   appender_options.max_bytes = config_.buffer.max_bytes;
   appender_options.when_full = when_full(config_.buffer.when_full);
   appender_options.block_timeout = config_.buffer.block_timeout;
+  appender_options.on_sync = std::move(on_sync);
   appender_options.on_drop = [name = cluster_.name](const buffer::Dropped& dropped) {
     log::error("buffer.dropped_oldest",
                "cluster={} batches={} bytes={} reason=\"buffer full, when_full: drop_oldest\"",
@@ -115,14 +116,17 @@ void ClusterPipeline::start() {
 
 std::shared_ptr<server::AppendTicket> ClusterPipeline::append(server::Batch batch) {
   auto ticket = std::make_shared<server::AppendTicket>(executor_);
-  buffer::Entry entry{now_ms(), batch.topic, batch.partition, batch.record_count,
+  const int64_t accepted_ms = now_ms();
+  forwarder::PendingBatch pending{0, batch.record_count, batch.bytes.size(), accepted_ms};
+  buffer::Entry entry{accepted_ms, batch.topic, batch.partition, batch.record_count,
                       std::move(batch.bytes)};
   // Runs on the writer thread, successes in log order; posting keeps that
   // order on our executor, so the forwarder learns of batches in log order.
-  auto done = [this, ticket, topic = std::move(batch.topic), partition = batch.partition,
-               count = batch.record_count](std::error_code ec, buffer::Position position) {
-    asio::post(executor_, [this, ticket, topic, partition, count, ec, position] {
-      completed(ticket, topic, partition, count, ec, position);
+  auto done = [this, ticket, topic = std::move(batch.topic), partition = batch.partition, pending](
+                  std::error_code ec, buffer::Position position) mutable {
+    pending.position = position.value;
+    asio::post(executor_, [this, ticket, topic, partition, pending, ec] {
+      completed(ticket, topic, partition, pending, ec);
     });
   };
   appender_->append(std::move(entry), std::move(done));
@@ -130,9 +134,14 @@ std::shared_ptr<server::AppendTicket> ClusterPipeline::append(server::Batch batc
 }
 
 void ClusterPipeline::completed(const std::shared_ptr<server::AppendTicket>& ticket,
-                                const std::string& topic, int32_t partition, int32_t record_count,
-                                std::error_code result, buffer::Position position) {
-  if (!result) forwarder_->on_durable(topic, partition, position, record_count);
+                                const std::string& topic, int32_t partition,
+                                forwarder::PendingBatch batch, std::error_code result) {
+  if (!result) {
+    ++accepted_.batches;
+    accepted_.records += static_cast<uint64_t>(batch.record_count);
+    accepted_.bytes += batch.bytes;
+    forwarder_->on_durable(topic, partition, batch);
+  }
   // Runs the producer-state rollback before anything else is submitted.
   ticket->complete(append_error(result));
   if (result == buffer::errc::buffer_full || result == buffer::errc::timeout) appender_->resume();

@@ -3,7 +3,9 @@
 // (log + group-commit appender), its Kafka client and the forwarder that
 // drains the buffer into it. Produced batches routed to the cluster enter
 // here; on_durable notifications reach the forwarder in log order.
+#include <chrono>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <system_error>
@@ -28,7 +30,8 @@ class ClusterPipeline {
 
   // Opens and recovers the buffer, queues what it holds for forwarding and
   // starts the appender. The error says what failed, for the startup log.
-  Result<void> open();
+  // `on_sync` is told how long each buffer sync took (on the writer thread).
+  Result<void> open(std::function<void(std::chrono::microseconds)> on_sync = nullptr);
   // Starts forwarding.
   void start();
 
@@ -49,10 +52,26 @@ class ClusterPipeline {
   upstream::Client& client() { return passthrough_; }
   const buffer::Log& log() const { return *log_; }
 
+  // For metrics and the admin API.
+  struct Accepted {
+    uint64_t batches = 0;
+    uint64_t records = 0;
+    uint64_t bytes = 0;
+  };
+  const Accepted& accepted() const { return accepted_; }
+  forwarder::Forwarder& forwarder() { return *forwarder_; }
+  const forwarder::Forwarder& forwarder() const { return *forwarder_; }
+  buffer::AppenderStats buffer_stats() const { return appender_->stats(); }
+  // The write or sync error that stopped the buffer from acknowledging.
+  std::error_code buffer_failure() const { return appender_->failure(); }
+  const buffer::Log& dead_letter_log() const { return *dead_letter_; }
+  const upstream::Client& forwarding_client() const { return client_; }
+  const std::filesystem::path& dir() const { return dir_; }
+  uint64_t max_bytes() const { return config_.buffer.max_bytes; }
+
  private:
   void completed(const std::shared_ptr<server::AppendTicket>& ticket, const std::string& topic,
-                 int32_t partition, int32_t record_count, std::error_code result,
-                 buffer::Position position);
+                 int32_t partition, forwarder::PendingBatch batch, std::error_code result);
 
   asio::any_io_executor executor_;
   const config::Config& config_;
@@ -64,6 +83,7 @@ class ClusterPipeline {
   std::unique_ptr<buffer::Log> dead_letter_;
   std::unique_ptr<forwarder::Forwarder> forwarder_;
   std::unique_ptr<buffer::Appender> appender_;
+  Accepted accepted_;
 };
 
 }  // namespace ks::app

@@ -82,7 +82,9 @@ std::error_code Forwarder::recover() {
     const Key key{std::string(entry.topic), entry.partition};
     const auto it = forwarded_until.find(key);
     if (it != forwarded_until.end() && scanner.position().value < it->second) continue;
-    partition(key.first, key.second).queue.push({scanner.position().value, entry.record_count});
+    partition(key.first, key.second)
+        .queue.push({scanner.position().value, entry.record_count, entry.batch.size(),
+                     entry.append_time_ms});
     ++queued;
   }
   const std::error_code ec = scanner.status();
@@ -107,12 +109,23 @@ void Forwarder::start() {
   asio::co_spawn(executor_, checkpoint_loop(), asio::detached);
 }
 
-void Forwarder::on_durable(const std::string& topic, int32_t index, buffer::Position position,
-                           int32_t record_count) {
+void Forwarder::on_durable(const std::string& topic, int32_t index, PendingBatch batch) {
   Partition& p = partition(topic, index);
-  p.queue.push({position.value, record_count});
-  known_end_ = std::max(known_end_, position.value + 1);
+  known_end_ = std::max(known_end_, batch.position + 1);
+  p.queue.push(batch);
   p.wake.cancel();
+}
+
+void Forwarder::pause() {
+  if (!paused_) log::info("forwarder.paused", "cluster={}", options_.cluster);
+  paused_ = true;
+}
+
+void Forwarder::resume() {
+  if (paused_) log::info("forwarder.resumed", "cluster={}", options_.cluster);
+  paused_ = false;
+  for (auto& [key, p] : partitions_)
+    p->wake.cancel();
 }
 
 void Forwarder::stop() {
@@ -125,11 +138,46 @@ void Forwarder::stop() {
   }
 }
 
-uint64_t Forwarder::pending_batches() const {
-  uint64_t n = 0;
-  for (const auto& [key, p] : partitions_)
-    n += p->queue.size();
-  return n;
+namespace {
+
+Backlog backlog_of(const PartitionQueue& queue) {
+  Backlog backlog;
+  backlog.batches = queue.size();
+  backlog.records = queue.pending_records();
+  backlog.bytes = queue.pending_bytes();
+  if (!queue.empty()) backlog.oldest_append_time_ms = queue.front().append_time_ms;
+  return backlog;
+}
+
+// Why a send got no answer, in the words Kafka uses for it.
+std::string_view no_answer_name(std::error_code ec) {
+  return ec == upstream::errc::timeout ? "request_timed_out" : "network_exception";
+}
+
+}  // namespace
+
+Backlog Forwarder::backlog() const {
+  Backlog total;
+  for (const auto& [key, p] : partitions_) {
+    const Backlog one = backlog_of(p->queue);
+    total.batches += one.batches;
+    total.records += one.records;
+    total.bytes += one.bytes;
+    if (one.oldest_append_time_ms >= 0 && (total.oldest_append_time_ms < 0 ||
+                                           one.oldest_append_time_ms < total.oldest_append_time_ms))
+      total.oldest_append_time_ms = one.oldest_append_time_ms;
+  }
+  return total;
+}
+
+std::vector<PartitionStatus> Forwarder::partitions() const {
+  std::vector<PartitionStatus> statuses;
+  for (const auto& [key, p] : partitions_) {
+    statuses.push_back({p->topic, p->index, backlog_of(p->queue),
+                        p->queue.forwarded_until(known_end_), p->queue.next_sequence(),
+                        p->queue.last_upstream_offset()});
+  }
+  return statuses;
 }
 
 awaitable<void> Forwarder::refresh(const std::string& topic) {
@@ -146,7 +194,7 @@ awaitable<void> Forwarder::sleep(std::chrono::milliseconds d) {
 
 awaitable<void> Forwarder::drain(std::shared_ptr<Partition> p) {
   while (!stopped_) {
-    if (p->queue.empty()) {
+    if (p->queue.empty() || paused_) {
       boost::system::error_code ignored;
       co_await p->wake.async_wait(nothrow(ignored));
       continue;
@@ -205,6 +253,8 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
     log::error("forwarder.batch_unreadable",
                "cluster={} topic={} partition={} position={} error=\"{}\"", options_.cluster,
                p.topic, p.index, p.queue.front().position, ec.message());
+    ++stats_.dropped_batches;
+    stats_.dropped_records += static_cast<uint64_t>(p.queue.front().record_count);
     p.queue.drop_front();
     dirty_ = true;
     co_return true;
@@ -232,6 +282,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   auto result = co_await client_.send_to(leader->broker_id, request);
   if (!result) {
     // Sent, maybe stored, answer lost: look before resending.
+    ++stats_.errors[std::string(no_answer_name(result.error().code))];
     p.need_reconcile = true;
     co_return false;
   }
@@ -241,6 +292,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   }
   const auto& answer = result->body.topics[0].partitions[0];
   const auto error = static_cast<ErrorCode>(answer.error_code);
+  if (error != ErrorCode::none) ++stats_.errors[std::string(protocol::name(error))];
   switch (next_after(error)) {
     case Next::acknowledged: {
       const int64_t last = answer.base_offset >= 0 ? answer.base_offset + entry.record_count - 1
@@ -248,6 +300,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
       p.queue.acknowledge_front(last);
       ++stats_.forwarded_batches;
       stats_.forwarded_records += static_cast<uint64_t>(entry.record_count);
+      stats_.forwarded_bytes += entry.batch.size();
       dirty_ = true;
       co_return true;
     }
@@ -276,6 +329,7 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
 
 void Forwarder::set_aside(const Partition& p, ErrorCode error) {
   ++stats_.dead_lettered_batches;
+  stats_.dead_lettered_records += static_cast<uint64_t>(p.queue.front().record_count);
   buffer::Entry original;  // as the client sent it, not as rewritten for upstream
   std::error_code ec = log_.read(buffer::Position{p.queue.front().position}, &original);
   if (!ec && options_.dead_letter) {
@@ -340,9 +394,13 @@ awaitable<bool> Forwarder::reconcile(Partition& p) {
   }
   ++stats_.reconciliations;
   size_t found = 0;
+  const uint64_t records_before = p.queue.pending_records();
+  const uint64_t bytes_before = p.queue.pending_bytes();
   if (last_ours) found = p.queue.acknowledge_through(last_ours->first, last_ours->second);
   if (found) {
     stats_.forwarded_batches += found;
+    stats_.forwarded_records += records_before - p.queue.pending_records();
+    stats_.forwarded_bytes += bytes_before - p.queue.pending_bytes();
     dirty_ = true;
   }
   log::info("forwarder.reconciled", "cluster={} topic={} partition={} already_upstream={}",

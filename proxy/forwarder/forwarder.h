@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "buffer/checkpoint.h"
 #include "buffer/log.h"
@@ -37,9 +38,35 @@ struct ForwarderOptions {
 struct ForwarderStats {
   uint64_t forwarded_batches = 0;
   uint64_t forwarded_records = 0;
+  uint64_t forwarded_bytes = 0;
   uint64_t retries = 0;
   uint64_t reconciliations = 0;
   uint64_t dead_lettered_batches = 0;
+  uint64_t dead_lettered_records = 0;
+  // Gone from the buffer before they were forwarded (when_full: drop_oldest,
+  // or unreadable): lost.
+  uint64_t dropped_batches = 0;
+  uint64_t dropped_records = 0;
+  // Failed sends by Kafka error name ("not_leader_or_follower"), or
+  // "network_exception" / "request_timed_out" when no answer came.
+  std::map<std::string, uint64_t> errors;
+};
+
+// What is buffered and not yet upstream.
+struct Backlog {
+  uint64_t batches = 0;
+  uint64_t records = 0;
+  uint64_t bytes = 0;                  // of the Kafka record batches
+  int64_t oldest_append_time_ms = -1;  // -1: nothing pending
+};
+
+struct PartitionStatus {
+  std::string topic;  // the client's name
+  int32_t partition = 0;
+  Backlog backlog;
+  uint64_t forwarded_until = 0;  // buffer position: everything before it is upstream
+  int32_t next_sequence = 0;
+  int64_t last_upstream_offset = -1;
 };
 
 class Forwarder {
@@ -51,13 +78,18 @@ class Forwarder {
   std::error_code recover();
   void start();
   // A batch became durable in the buffer (called in log order, on our executor).
-  void on_durable(const std::string& topic, int32_t partition, buffer::Position position,
-                  int32_t record_count);
+  void on_durable(const std::string& topic, int32_t partition, PendingBatch batch);
+  // Pause: requests already sent complete, nothing more is sent until
+  // resume(). In memory only: a restart forwards again.
+  void pause();
+  void resume();
+  bool paused() const { return paused_; }
   // Stops sending and writes the checkpoint.
   void stop();
 
   const ForwarderStats& stats() const { return stats_; }
-  uint64_t pending_batches() const;
+  Backlog backlog() const;
+  std::vector<PartitionStatus> partitions() const;
 
  private:
   struct Partition;
@@ -85,6 +117,7 @@ class Forwarder {
   int16_t producer_epoch_ = -1;
   bool started_ = false;
   bool stopped_ = false;
+  bool paused_ = false;
   bool initializing_ = false;  // an InitProducerId is on its way
   bool dirty_ = false;         // acknowledged more than the checkpoint says
   // Just past the last entry the forwarder was told of. The log's own end

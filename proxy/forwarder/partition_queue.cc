@@ -9,10 +9,22 @@ int32_t PartitionQueue::advance(int32_t sequence, int32_t by) {
   return static_cast<int32_t>((int64_t{sequence} + by) % kWrap);
 }
 
+void PartitionQueue::push(PendingBatch batch) {
+  pending_records_ += static_cast<uint64_t>(batch.record_count);
+  pending_bytes_ += batch.bytes;
+  pending_.push_back(batch);
+}
+
+void PartitionQueue::pop_front() {
+  pending_records_ -= static_cast<uint64_t>(pending_.front().record_count);
+  pending_bytes_ -= pending_.front().bytes;
+  pending_.pop_front();
+}
+
 void PartitionQueue::acknowledge_front(int64_t last_offset) {
   next_sequence_ = advance(next_sequence_, pending_.front().record_count);
   last_upstream_offset_ = last_offset;
-  pending_.pop_front();
+  pop_front();
 }
 
 size_t PartitionQueue::acknowledge_through(int32_t last_sequence, int64_t last_offset) {
@@ -26,7 +38,7 @@ size_t PartitionQueue::acknowledge_through(int32_t last_sequence, int64_t last_o
     if (sequence == advance(last_sequence, 1)) {
       for (size_t i = 0; i < count; ++i) {
         next_sequence_ = advance(next_sequence_, pending_.front().record_count);
-        pending_.pop_front();
+        pop_front();
       }
       last_upstream_offset_ = last_offset;
       return count;

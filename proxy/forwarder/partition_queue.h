@@ -16,6 +16,8 @@ namespace ks::forwarder {
 struct PendingBatch {
   uint64_t position = 0;  // where the batch is in the buffer
   int32_t record_count = 0;
+  uint64_t bytes = 0;          // of the Kafka record batch
+  int64_t append_time_ms = 0;  // when the sidecar accepted it (wall clock)
 };
 
 class PartitionQueue {
@@ -23,7 +25,7 @@ class PartitionQueue {
   PartitionQueue(int32_t next_sequence, int64_t last_upstream_offset)
       : next_sequence_(next_sequence), last_upstream_offset_(last_upstream_offset) {}
 
-  void push(PendingBatch batch) { pending_.push_back(batch); }
+  void push(PendingBatch batch);
   bool empty() const { return pending_.empty(); }
   size_t size() const { return pending_.size(); }
   const PendingBatch& front() const { return pending_.front(); }
@@ -38,7 +40,7 @@ class PartitionQueue {
   void acknowledge_front(int64_t last_offset);
   // The head can never be stored (dead-lettered): drop it without using its
   // sequences, so the next batch follows the last stored one without a gap.
-  void drop_front() { pending_.pop_front(); }
+  void drop_front() { pop_front(); }
   // Reconciliation found our batch ending at `last_sequence` stored at
   // `last_offset`: acknowledges every pending batch up to and including
   // the one ending there. Returns how many; 0 if no pending batch ends
@@ -50,11 +52,20 @@ class PartitionQueue {
   // Every batch of this partition before this position is upstream.
   uint64_t forwarded_until(uint64_t log_end) const { return empty() ? log_end : front().position; }
 
+  // What is pending, summed: kept as batches come and go, so reading it
+  // costs nothing however long the backlog.
+  uint64_t pending_records() const { return pending_records_; }
+  uint64_t pending_bytes() const { return pending_bytes_; }
+
   // Kafka sequences wrap from INT32_MAX to 0.
   static int32_t advance(int32_t sequence, int32_t by);
 
  private:
+  void pop_front();
+
   std::deque<PendingBatch> pending_;
+  uint64_t pending_records_ = 0;
+  uint64_t pending_bytes_ = 0;
   int32_t next_sequence_;
   int64_t last_upstream_offset_;
 };

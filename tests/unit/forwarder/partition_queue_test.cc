@@ -30,6 +30,23 @@ TEST(PartitionQueue, DroppedBatchDoesNotUseSequences) {
   EXPECT_EQ(q.front_sequence(), 0);
 }
 
+TEST(PartitionQueue, KeepsTheSumsOfWhatIsPending) {
+  PartitionQueue q(0, -1);
+  q.push({.position = 1, .record_count = 3, .bytes = 100});
+  q.push({.position = 2, .record_count = 2, .bytes = 50});
+  q.push({.position = 3, .record_count = 1, .bytes = 10});
+  EXPECT_EQ(q.pending_records(), 6u);
+  EXPECT_EQ(q.pending_bytes(), 160u);
+  q.acknowledge_front(2);
+  EXPECT_EQ(q.pending_records(), 3u);
+  EXPECT_EQ(q.pending_bytes(), 60u);
+  q.drop_front();
+  EXPECT_EQ(q.pending_records(), 1u);
+  EXPECT_EQ(q.acknowledge_through(3, 7), 1u);  // the dropped batch used no sequences
+  EXPECT_EQ(q.pending_records(), 0u);
+  EXPECT_EQ(q.pending_bytes(), 0u);
+}
+
 TEST(PartitionQueue, ReconcileAcknowledgesThroughTheMatchingBatch) {
   PartitionQueue q(0, -1);
   q.push({1, 3});  // 0..2
