@@ -96,6 +96,7 @@ awaitable<void> Connection::reader() {
     request->frame.resize(static_cast<size_t>(size));
     co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
     if (ec || !reading_) break;
+    const auto read_at = std::chrono::steady_clock::now();
     protocol::Reader header_reader(request->frame);
     request->header = protocol::decode_request_header(header_reader);
     if (!header_reader.ok()) {
@@ -108,6 +109,7 @@ awaitable<void> Connection::reader() {
     const auto version = request->header.api_version;
     auto handled = dispatcher_.dispatch(std::move(request));
     if (!handled) {
+      dispatcher_.request_done(api, std::nullopt);
       log::warn("connection.unsupported_request", "peer={} api_key={} ({}) version={}", peer_,
                 static_cast<int>(api), protocol::name(api), version);
       close("unsupported api or version");
@@ -115,6 +117,7 @@ awaitable<void> Connection::reader() {
     }
     auto slot = std::make_shared<Slot>();
     slot->api = api;
+    slot->read_at = read_at;
     slots_.push_back(slot);
     Deferred deferred = co_await std::move(*handled);
     if (closed_) co_return;
@@ -128,6 +131,7 @@ awaitable<void> Connection::reader() {
 awaitable<void> Connection::complete(std::shared_ptr<Slot> slot, Deferred deferred) {
   slot->response = co_await std::move(deferred);
   slot->done = true;
+  dispatcher_.request_done(slot->api, std::chrono::steady_clock::now() - slot->read_at);
   slot_done_.cancel();
 }
 

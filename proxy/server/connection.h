@@ -2,6 +2,7 @@
 // One client connection: a reader coroutine that decodes requests and runs
 // their ordered part, and a writer coroutine that sends responses in request
 // order (Kafka's rule) as their deferred parts complete.
+#include <chrono>
 #include <deque>
 #include <exception>
 #include <functional>
@@ -29,6 +30,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   struct Slot {
     protocol::ApiKey api;
+    std::chrono::steady_clock::time_point read_at;
     Response response;
     bool done = false;
   };

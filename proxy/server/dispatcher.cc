@@ -45,6 +45,16 @@ void Dispatcher::session_ended(uint64_t session) const {
     observer(session);
 }
 
+void Dispatcher::on_request_done(RequestObserver observer) {
+  request_observers_.push_back(std::move(observer));
+}
+
+void Dispatcher::request_done(protocol::ApiKey api,
+                              std::optional<std::chrono::steady_clock::duration> took) const {
+  for (const auto& observer : request_observers_)
+    observer(api, took);
+}
+
 awaitable<Deferred> Dispatcher::api_versions(std::shared_ptr<const Request> request) const {
   protocol::ApiVersionsResponse response;
   for (const auto& [key, entry] : handlers_) {

@@ -2,8 +2,10 @@
 // Routes each request to the handler registered for its API key and answers
 // ApiVersions from the same registry, so the versions we advertise are
 // exactly the ones we handle.
+#include <chrono>
 #include <functional>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "proxy/server/request.h"
@@ -33,6 +35,14 @@ class Dispatcher {
   void on_session_end(std::function<void(uint64_t session)> observer);
   void session_ended(uint64_t session) const;
 
+  // `observer` is told of each request a connection read: how long it took
+  // from read to answer ready, or nullopt for one refused as unsupported.
+  using RequestObserver =
+      std::function<void(protocol::ApiKey, std::optional<std::chrono::steady_clock::duration>)>;
+  void on_request_done(RequestObserver observer);
+  void request_done(protocol::ApiKey api,
+                    std::optional<std::chrono::steady_clock::duration> took) const;
+
  private:
   struct Entry {
     int16_t min_version;
@@ -43,6 +53,7 @@ class Dispatcher {
 
   std::map<protocol::ApiKey, Entry> handlers_;
   std::vector<std::function<void(uint64_t)>> session_observers_;
+  std::vector<RequestObserver> request_observers_;
 };
 
 }  // namespace ks::server

@@ -21,6 +21,7 @@ class Listener {
   // Connections not yet closed (after stop(): still answering).
   size_t open_connections();
   uint16_t port() const;
+  bool accepting() const { return acceptor_.is_open(); }
 
  private:
   awaitable<void> accept_loop();

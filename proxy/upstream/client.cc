@@ -125,6 +125,7 @@ void Client::drop(std::map<ConnectionKey, std::shared_ptr<BrokerConnection>>::it
 }
 
 void Client::on_connection_event(const BrokerConnection& connection, const Result<void>& outcome) {
+  broker_reachable_[connection.address().to_string()] = static_cast<bool>(outcome);
   if (outcome) {
     if (reachability_ != Reachability::up) {
       reachability_ = Reachability::up;

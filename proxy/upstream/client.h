@@ -102,6 +102,9 @@ class Client {
   // change is logged once (upstream.up / upstream.down).
   bool is_reachable() const { return reachability_ == Reachability::up; }
   size_t connection_count() const { return connections_.size(); }
+  // Per broker address ("host:port") this client has connected to or tried:
+  // whether the last connect or request there succeeded.
+  const std::map<std::string, bool>& broker_reachability() const { return broker_reachable_; }
   const ClientOptions& options() const { return options_; }
 
  private:
@@ -126,6 +129,7 @@ class Client {
   Topology topology_;
   std::map<ConnectionKey, std::shared_ptr<BrokerConnection>> connections_;
   Reachability reachability_ = Reachability::unknown;
+  std::map<std::string, bool> broker_reachable_;
 };
 
 template <typename Request>

@@ -222,6 +222,28 @@ TEST_F(ServerConnectionTest, UnsupportedVersionClosesTheConnection) {
   EXPECT_EQ(immediate_read_, 0);
 }
 
+TEST_F(ServerConnectionTest, TellsTheRequestObserverOfEachRequestAndHowLongItTook) {
+  std::vector<std::pair<ApiKey, std::optional<std::chrono::steady_clock::duration>>> seen;
+  dispatcher_.on_request_done([&seen](ApiKey api, auto took) { seen.emplace_back(api, took); });
+  listen();
+  auto client = connect();
+  send(client, concat({request(kGated, 1), request(kImmediate, 2)}));
+  ASSERT_TRUE(test::run_until(io_, [&] { return immediate_answered_ == 1; }));
+  test::run_for(io_, std::chrono::milliseconds(20));
+  gate_.open();
+  EXPECT_EQ(test::run(io_, answers(client, 2)), (Ids{1, 2}));
+  ASSERT_EQ(seen.size(), 2u);
+  EXPECT_EQ(seen[0].first, kImmediate);  // in the order they completed
+  EXPECT_EQ(seen[1].first, kGated);
+  ASSERT_TRUE(seen[1].second);
+  EXPECT_GE(*seen[1].second, std::chrono::milliseconds(20));
+  send(client, test::request_frame(kImmediate, 5, 3));
+  EXPECT_EQ(test::run(io_, answers_until_closed(client)), Ids{});
+  ASSERT_EQ(seen.size(), 3u);
+  EXPECT_EQ(seen[2].first, kImmediate);
+  EXPECT_FALSE(seen[2].second);  // unsupported version: refused
+}
+
 TEST_F(ServerConnectionTest, ReaderWaitsWhileTheInFlightLimitIsReached) {
   listen(1);
   auto client = connect();
