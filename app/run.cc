@@ -7,12 +7,15 @@
 #include <memory>
 #include <vector>
 
+#include "app/admin_endpoints.h"
 #include "app/cluster_pipeline.h"
 #include "app/commands.h"
 #include "app/producer_recovery.h"
 #include "app/routing_sink.h"
+#include "app/sidecar_metrics.h"
 #include "common/log.h"
 #include "config/config.h"
+#include "proxy/admin/http_server.h"
 #include "proxy/asio.h"
 #include "proxy/protocol/messages.h"
 #include "proxy/server/dispatcher.h"
@@ -43,6 +46,7 @@ int fail(std::string_view what) {
 // Stop accepting; let every append already submitted complete and sync;
 // let connections answer what they read; checkpoint; stop.
 awaitable<void> shut_down(asio::io_context& io, server::Listener& listener,
+                          admin::HttpServer& admin_server,
                           std::vector<std::unique_ptr<ClusterPipeline>>& clusters) {
   listener.stop();
   for (auto& cluster : clusters)
@@ -56,6 +60,7 @@ awaitable<void> shut_down(asio::io_context& io, server::Listener& listener,
   }
   for (auto& cluster : clusters)
     cluster->stop_forwarding();
+  admin_server.stop();
   log::info("sidecar.stopped", "unanswered_connections={}", listener.open_connections());
   io.stop();
 }
@@ -79,10 +84,12 @@ int run(const std::string& config_file) {
   }
 
   asio::io_context io(1);
+  SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
     clusters.push_back(std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster));
-    if (auto opened = clusters.back()->open(); !opened) return fail(opened.error().message);
+    if (auto opened = clusters.back()->open(metrics.sync_observer(cluster.name)); !opened)
+      return fail(opened.error().message);
   }
 
   std::map<std::string, int32_t> declared;
@@ -159,6 +166,8 @@ int run(const std::string& config_file) {
     for (auto& cluster : clusters)
       cluster->client().close_lane(session);
   });
+  dispatcher.on_request_done(
+      [&metrics](protocol::ApiKey api, auto took) { metrics.observe_request(api, took); });
 
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config.listener.address, ec);
@@ -169,18 +178,34 @@ int run(const std::string& config_file) {
                             config.listener.port, error.message()));
   }
 
+  metrics.watch(&clusters, &listener);
+  admin::HttpServer admin_server(io.get_executor());
+  if (config.admin.port != 0) {
+    const auto admin_address = asio::ip::make_address(config.admin.address, ec);
+    if (ec) return fail("admin.address " + config.admin.address + " is not an IP address");
+    if (const auto error = admin_server.open(tcp::endpoint(admin_address, config.admin.port))) {
+      return fail(fmt::format("cannot serve the admin API on {}:{}: {}", config.admin.address,
+                              config.admin.port, error.message()));
+    }
+    add_admin_endpoints(admin_server, {config, config_file, clusters, listener, metrics});
+    admin_server.start();
+  }
+
   for (auto& cluster : clusters)
     cluster->start();
   listener.start();
-  log::info("sidecar.started", "listener={}:{} advertised={}:{} buffer={} clusters={}",
+  log::info("sidecar.started", "listener={}:{} advertised={}:{} admin={} buffer={} clusters={}",
             config.listener.address, listener.port(), identity.host, identity.port,
+            config.admin.port == 0
+                ? std::string("off")
+                : fmt::format("{}:{}", config.admin.address, admin_server.port()),
             config.buffer.dir, clusters.size());
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {
     if (error) return;
     log::info("sidecar.stopping", "signal={}", signal == SIGTERM ? "SIGTERM" : "SIGINT");
-    asio::co_spawn(io, shut_down(io, listener, clusters), asio::detached);
+    asio::co_spawn(io, shut_down(io, listener, admin_server, clusters), asio::detached);
   });
   io.run();
   return 0;

@@ -12,6 +12,7 @@ packages=(
   # test upstreams and real clients
   librdkafka-dev kcat python3 python3-kafka python3-confluent-kafka
   python3-snappy python3-lz4 python3-zstandard  # kafka-python codecs
+  prometheus  # promtool and a server scraping /metrics in the tests
 )
 
 missing=()

@@ -468,11 +468,15 @@ class Sidecar:
     The listener and admin ports are picked once and kept across restarts,
     like a real deployment's; the buffer dir too, so restart() and kill9()
     test recovery.
+
+    run_as: a uid to run the sidecar as (with setpriv, when the tests run as
+    root), so that file permissions apply to it; its dir is given to that uid.
     """
 
     def __init__(self, upstream=None, config=None, binary=None, name=None,
-                 start=True, ready_timeout=30):
+                 start=True, ready_timeout=30, run_as=None):
         self.binary = binary or sidecar_binary()
+        self.run_as = run_as
         self.name = name or "sidecar-" + uuid.uuid4().hex[:6]
         self.dir = os.path.join(test_dir(), self.name)
         os.makedirs(self.dir, exist_ok=True)
@@ -501,6 +505,13 @@ class Sidecar:
         self.config_path = os.path.join(self.dir, "config.yaml")
         self.write_config()
         self.log_path = os.path.join(self.dir, "sidecar.log")
+        if run_as is not None:
+            os.chmod(test_dir(), 0o711)  # mkdtemp's 0700 would lock the uid out
+            for root, dirs, files in os.walk(self.dir):
+                for entry in [root] + [os.path.join(root, f) for f in files]:
+                    os.chown(entry, run_as, run_as)
+            open(self.log_path, "ab").close()
+            os.chown(self.log_path, run_as, run_as)
         self.proc = None
         self.starts = 0
         if start:
@@ -529,8 +540,12 @@ class Sidecar:
         with open(self.log_path, "ab") as log:
             log.write(b"=== harness: start #%d\n" % self.starts)
             log.flush()
+            prefix = []
+            if self.run_as is not None and os.getuid() != self.run_as:
+                prefix = ["setpriv", "--reuid=%d" % self.run_as, "--regid=%d" % self.run_as,
+                          "--clear-groups", "--"]
             self.proc = subprocess.Popen(
-                [self.binary, "run", "--config", self.config_path],
+                prefix + [self.binary, "run", "--config", self.config_path],
                 stdin=subprocess.DEVNULL, stdout=log, stderr=log)
         _live.append(self.proc)
 

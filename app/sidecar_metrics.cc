@@ -1,0 +1,233 @@
+#include "app/sidecar_metrics.h"
+
+#include <prometheus/counter.h>
+#include <prometheus/metric_family.h>
+#include <prometheus/text_serializer.h>
+
+#include <chrono>
+
+namespace ks::app {
+namespace {
+
+using prometheus::ClientMetric;
+using prometheus::MetricFamily;
+using prometheus::MetricType;
+using Labels = std::vector<ClientMetric::Label>;
+
+const prometheus::Histogram::BucketBoundaries kRequestBuckets = {
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+const prometheus::Histogram::BucketBoundaries kSyncBuckets = {
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1};
+
+double seconds(std::chrono::microseconds us) {
+  return static_cast<double>(us.count()) / 1e6;
+}
+
+int64_t now_ms() {
+  using namespace std::chrono;
+  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+}
+
+// A family read at scrape time: one sample per add().
+class Sampled {
+ public:
+  Sampled(std::string name, std::string help, MetricType type) {
+    family_.name = std::move(name);
+    family_.help = std::move(help);
+    family_.type = type;
+  }
+  void add(Labels labels, double value) {
+    ClientMetric metric;
+    metric.label = std::move(labels);
+    if (family_.type == MetricType::Counter) {
+      metric.counter.value = value;
+    } else {
+      metric.gauge.value = value;
+    }
+    family_.metric.push_back(std::move(metric));
+  }
+  MetricFamily take() { return std::move(family_); }
+
+ private:
+  MetricFamily family_;
+};
+
+Sampled gauge(std::string name, std::string help) {
+  return Sampled("kafka_sidecar_" + std::move(name), std::move(help), MetricType::Gauge);
+}
+Sampled counter(std::string name, std::string help) {
+  return Sampled("kafka_sidecar_" + std::move(name), std::move(help), MetricType::Counter);
+}
+
+}  // namespace
+
+SidecarMetrics::SidecarMetrics()
+    : registry_(std::make_shared<prometheus::Registry>()),
+      request_duration_(prometheus::BuildHistogram()
+                            .Name("kafka_sidecar_request_duration_seconds")
+                            .Help("Kafka requests from clients by API, from read to answer ready")
+                            .Register(*registry_)),
+      unsupported_requests_(prometheus::BuildCounter()
+                                .Name("kafka_sidecar_unsupported_requests_total")
+                                .Help("Requests refused (connection closed) for an API or "
+                                      "version the sidecar does not serve")
+                                .Register(*registry_)),
+      fsync_duration_(prometheus::BuildHistogram()
+                          .Name("kafka_sidecar_buffer_fsync_duration_seconds")
+                          .Help("Syncs of the durable buffer to disk, by cluster")
+                          .Register(*registry_)) {}
+
+void SidecarMetrics::watch(const std::vector<std::unique_ptr<ClusterPipeline>>* clusters,
+                           server::Listener* listener) {
+  clusters_ = clusters;
+  listener_ = listener;
+}
+
+void SidecarMetrics::observe_request(protocol::ApiKey api,
+                                     std::optional<std::chrono::steady_clock::duration> took) {
+  const std::string name(protocol::name(api));
+  if (!took) {
+    unsupported_requests_.Add({{"api", name}}).Increment();
+    return;
+  }
+  auto& histogram = request_histograms_[api];
+  if (!histogram) histogram = &request_duration_.Add({{"api", name}}, kRequestBuckets);
+  histogram->Observe(std::chrono::duration<double>(*took).count());
+}
+
+std::function<void(std::chrono::microseconds)> SidecarMetrics::sync_observer(
+    const std::string& cluster) {
+  prometheus::Histogram& histogram = fsync_duration_.Add({{"cluster", cluster}}, kSyncBuckets);
+  return [&histogram](std::chrono::microseconds took) { histogram.Observe(seconds(took)); };
+}
+
+std::string SidecarMetrics::scrape() const {
+  auto unforwarded_records =
+      gauge("buffer_unforwarded_records", "Records buffered and not yet forwarded upstream");
+  auto unforwarded_bytes = gauge("buffer_unforwarded_bytes",
+                                 "Bytes of record batches buffered and not yet forwarded upstream");
+  auto oldest_age = gauge("buffer_oldest_unforwarded_age_seconds",
+                          "Age of the oldest record not yet forwarded; 0 when none is pending");
+  auto disk_bytes = gauge("buffer_disk_bytes",
+                          "Bytes the buffer holds on disk, forwarded records not yet released "
+                          "included");
+  auto max_bytes = gauge("buffer_max_bytes", "The buffer's configured capacity (buffer.max_bytes)");
+  auto segments = gauge("buffer_segments", "Segment files of the buffer");
+  auto writable =
+      gauge("buffer_writable", "1 while the buffer accepts writes; 0 after a failed write or sync");
+  auto accepted_records =
+      counter("accepted_records_total", "Records made durable in the buffer and acknowledged");
+  auto accepted_bytes =
+      counter("accepted_bytes_total", "Record batch bytes made durable in the buffer");
+  auto forwarded_records =
+      counter("forwarded_records_total", "Records stored by the upstream cluster");
+  auto forwarded_bytes =
+      counter("forwarded_bytes_total", "Record batch bytes stored by the upstream cluster");
+  auto forward_errors = counter("forward_errors_total",
+                                "Failed forwarding attempts by Kafka error (network_exception, "
+                                "request_timed_out: no answer)");
+  auto retries = counter("forward_retries_total", "Forwarding attempts that are retried");
+  auto reconciliations =
+      counter("forward_reconciliations_total",
+              "Reads of the upstream log to learn what an ambiguous send stored");
+  auto dead_lettered =
+      counter("dead_lettered_records_total",
+              "Records the upstream refused for good, set aside in the dead-letter "
+              "log");
+  auto dropped = counter("dropped_records_total",
+                         "Records lost before forwarding (when_full: drop_oldest, unreadable)");
+  auto rejected =
+      counter("produce_rejected_total", "Produced batches refused for buffer space, by reason");
+  auto blocked = counter("produce_blocked_seconds_total",
+                         "Time during which produces waited for buffer space (when_full: block)");
+  auto blocked_now = gauge("produce_blocked_requests", "Produced batches waiting for space now");
+  auto paused = gauge("forwarder_paused", "1 while forwarding is paused from the admin API");
+  auto up = gauge("upstream_up", "1 while the cluster is reachable by the forwarder");
+  auto broker_up = gauge("upstream_broker_up",
+                         "Whether the last connect or request to the broker succeeded, by "
+                         "client (forward or passthrough)");
+  auto connections = gauge("client_connections", "Open Kafka client connections");
+  auto build_info = gauge("build_info", "Always 1; the labels say which build runs");
+
+  const int64_t now = now_ms();
+  if (clusters_) {
+    for (const auto& cluster : *clusters_) {
+      const Labels labels{{"cluster", cluster->name()}};
+      const auto backlog = cluster->forwarder().backlog();
+      const auto& forwarded = cluster->forwarder().stats();
+      const auto buffer = cluster->buffer_stats();
+      unforwarded_records.add(labels, static_cast<double>(backlog.records));
+      unforwarded_bytes.add(labels, static_cast<double>(backlog.bytes));
+      oldest_age.add(labels, backlog.oldest_append_time_ms < 0
+                                 ? 0.0
+                                 : static_cast<double>(
+                                       std::max<int64_t>(0, now - backlog.oldest_append_time_ms)) /
+                                       1e3);
+      disk_bytes.add(labels, static_cast<double>(buffer.bytes));
+      max_bytes.add(labels, static_cast<double>(cluster->max_bytes()));
+      segments.add(labels, static_cast<double>(buffer.segments));
+      writable.add(labels, cluster->buffer_failure() ? 0.0 : 1.0);
+      accepted_records.add(labels, static_cast<double>(cluster->accepted().records));
+      accepted_bytes.add(labels, static_cast<double>(cluster->accepted().bytes));
+      forwarded_records.add(labels, static_cast<double>(forwarded.forwarded_records));
+      forwarded_bytes.add(labels, static_cast<double>(forwarded.forwarded_bytes));
+      for (const auto& [error, count] : forwarded.errors) {
+        forward_errors.add({{"cluster", cluster->name()}, {"error", error}},
+                           static_cast<double>(count));
+      }
+      retries.add(labels, static_cast<double>(forwarded.retries));
+      reconciliations.add(labels, static_cast<double>(forwarded.reconciliations));
+      dead_lettered.add(labels, static_cast<double>(forwarded.dead_lettered_records));
+      dropped.add(labels, static_cast<double>(forwarded.dropped_records));
+      rejected.add({{"cluster", cluster->name()}, {"reason", "buffer_full"}},
+                   static_cast<double>(buffer.rejected));
+      rejected.add({{"cluster", cluster->name()}, {"reason", "timed_out"}},
+                   static_cast<double>(buffer.timed_out));
+      blocked.add(labels, seconds(buffer.blocked));
+      blocked_now.add(labels, static_cast<double>(buffer.waiting));
+      paused.add(labels, cluster->forwarder().paused() ? 1.0 : 0.0);
+      up.add(labels, cluster->forwarding_client().is_reachable() ? 1.0 : 0.0);
+      const auto add_brokers = [&](const upstream::Client& client, const char* path) {
+        for (const auto& [broker, reachable] : client.broker_reachability()) {
+          broker_up.add({{"broker", broker}, {"client", path}, {"cluster", cluster->name()}},
+                        reachable ? 1.0 : 0.0);
+        }
+      };
+      add_brokers(cluster->forwarding_client(), "forward");
+      add_brokers(cluster->client(), "passthrough");
+    }
+  }
+  if (listener_) connections.add({}, static_cast<double>(listener_->open_connections()));
+  build_info.add({{"version", KS_VERSION}}, 1.0);
+
+  std::vector<MetricFamily> families = registry_->Collect();
+  for (auto* sampled : {&unforwarded_records,
+                        &unforwarded_bytes,
+                        &oldest_age,
+                        &disk_bytes,
+                        &max_bytes,
+                        &segments,
+                        &writable,
+                        &accepted_records,
+                        &accepted_bytes,
+                        &forwarded_records,
+                        &forwarded_bytes,
+                        &forward_errors,
+                        &retries,
+                        &reconciliations,
+                        &dead_lettered,
+                        &dropped,
+                        &rejected,
+                        &blocked,
+                        &blocked_now,
+                        &paused,
+                        &up,
+                        &broker_up,
+                        &connections,
+                        &build_info}) {
+    families.push_back(sampled->take());
+  }
+  return prometheus::TextSerializer().Serialize(families);
+}
+
+}  // namespace ks::app
