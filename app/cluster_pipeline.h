@@ -3,11 +3,11 @@
 // (log + group-commit appender), its Kafka client and the forwarder that
 // drains the buffer into it. Produced batches routed to the cluster enter
 // here; on_durable notifications reach the forwarder in log order.
-#include <filesystem>
 #include <memory>
 #include <string>
 #include <system_error>
 
+#include "app/buffer_layout.h"
 #include "buffer/appender.h"
 #include "buffer/log.h"
 #include "config/config.h"
@@ -57,7 +57,7 @@ class ClusterPipeline {
   asio::any_io_executor executor_;
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
-  std::filesystem::path dir_;
+  const ClusterBufferLayout layout_;
   upstream::Client client_;  // the forwarder's
   upstream::Client passthrough_;
   std::unique_ptr<buffer::Log> log_;
