@@ -40,9 +40,13 @@ void append_log(std::string& out, const LogInspection& log, bool dead_letter) {
   const std::string_view prefix = dead_letter ? "dead-letter " : "";
   const bool forwarding = !dead_letter;
   const LogTotals& totals = log.totals;
+  // On disk, damage included; the total line counts the valid entries' bytes.
+  uint64_t segment_bytes = 0;
+  for (const auto& segment : log.segments)
+    segment_bytes += segment.size;
   out += fmt::format("{}{}dir={} segments={} entries={} records={} bytes={} begin={} end={}\n",
                      kIndent, dead_letter ? "dead-letter " : "log ", log.dir, log.segments.size(),
-                     totals.entries, totals.records, totals.bytes, log.span.begin.value,
+                     totals.entries, totals.records, segment_bytes, log.span.begin.value,
                      log.span.end.value);
   for (const auto& segment : log.segments) {
     out += fmt::format("{}{}segment name={} base={} bytes={} entries={}\n", kIndent, prefix,

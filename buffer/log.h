@@ -64,7 +64,7 @@ struct Dropped {
 struct SegmentInfo {
   uint64_t base = 0;
   std::string path;
-  uint64_t size = 0;     // bytes of frames, up to the end of the last valid one
+  uint64_t size = 0;     // bytes read: the file but a torn tail or bytes overlapping the next
   uint64_t entries = 0;  // valid frames (LogStats counts them as records)
 };
 
