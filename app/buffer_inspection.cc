@@ -222,14 +222,20 @@ Result<ClusterInspection> inspect_cluster_buffer(const std::string& cluster,
 }
 
 ClusterBufferLayout layout_for_dir(const std::filesystem::path& dir) {
-  std::filesystem::path named = std::filesystem::absolute(dir).lexically_normal();
-  if (!named.has_filename()) named = named.parent_path();  // a trailing '/'
+  namespace fs = std::filesystem;
   std::error_code ec;
-  if (!std::filesystem::is_directory(named / cluster_buffer_layout(named).log.filename(), ec)) {
-    for (const auto& file : std::filesystem::directory_iterator(named, ec)) {
-      if (buffer::parse_segment_name(file.path().filename().string())) {
-        return cluster_buffer_layout(named.parent_path());
-      }
+  fs::path named = fs::absolute(dir, ec);
+  if (ec) named = dir;
+  named = named.lexically_normal();
+  if (!named.has_filename()) named = named.parent_path();  // a trailing '/'
+  if (fs::is_directory(named / cluster_buffer_layout(named).log.filename(), ec)) {
+    return cluster_buffer_layout(named);
+  }
+  // Errors only end the search: the inspection then names what it cannot read.
+  for (fs::directory_iterator it(named, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    if (buffer::parse_segment_name(it->path().filename().string())) {
+      return cluster_buffer_layout(named.parent_path());
     }
   }
   return cluster_buffer_layout(named);
