@@ -57,7 +57,7 @@ ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::C
     : executor_(executor),
       config_(config),
       cluster_(cluster),
-      dir_(std::filesystem::path(config.buffer.dir) / cluster.name),
+      layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
       client_(executor, client_options(cluster, "")),
       passthrough_(executor, client_options(cluster, "/passthrough")) {}
 
@@ -66,13 +66,13 @@ ClusterPipeline::~ClusterPipeline() {
 }
 
 Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)> on_sync) {
-  const std::string log_dir = (dir_ / "log").string();
+  const std::string log_dir = layout_.log.string();
   buffer::LogOptions log_options;
   log_options.segment_bytes = config_.buffer.segment_bytes;
   if (const auto ec = buffer::Log::open(log_dir, log_options, &log_))
     return Error{ec, fmt::format("cannot open the buffer in {}: {}", log_dir, ec.message())};
 
-  const std::string dead_letter_dir = (dir_ / "dead-letter").string();
+  const std::string dead_letter_dir = layout_.dead_letter.string();
   if (const auto ec = buffer::Log::open(dead_letter_dir, log_options, &dead_letter_)) {
     return Error{ec, fmt::format("cannot open the dead-letter log in {}: {}", dead_letter_dir,
                                  ec.message())};
@@ -87,8 +87,8 @@ Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)
   options.retry_backoff = cluster_.retry_backoff;
   options.retry_backoff_max = cluster_.retry_backoff_max;
   options.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
-  forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_,
-                                                      dir_ / "checkpoint", std::move(options));
+  forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_, layout_.checkpoint,
+                                                      std::move(options));
   if (const auto ec = forwarder_->recover())
     return Error{ec, fmt::format("cannot read the buffer in {}: {}", log_dir, ec.message())};
 

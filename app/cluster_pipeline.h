@@ -10,6 +10,7 @@
 #include <string>
 #include <system_error>
 
+#include "app/buffer_layout.h"
 #include "buffer/appender.h"
 #include "buffer/log.h"
 #include "config/config.h"
@@ -66,7 +67,7 @@ class ClusterPipeline {
   std::error_code buffer_failure() const { return appender_->failure(); }
   const buffer::Log& dead_letter_log() const { return *dead_letter_; }
   const upstream::Client& forwarding_client() const { return client_; }
-  const std::filesystem::path& dir() const { return dir_; }
+  const std::filesystem::path& dir() const { return layout_.dir; }
   uint64_t max_bytes() const { return config_.buffer.max_bytes; }
 
  private:
@@ -76,7 +77,7 @@ class ClusterPipeline {
   asio::any_io_executor executor_;
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
-  std::filesystem::path dir_;
+  const ClusterBufferLayout layout_;
   upstream::Client client_;  // the forwarder's
   upstream::Client passthrough_;
   std::unique_ptr<buffer::Log> log_;

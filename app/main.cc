@@ -24,6 +24,11 @@ usage:
                                         refused while the group has active members
   kafka-sidecar offsets describe --config FILE --group G
                                         a group's committed offsets, log ends and lag
+  kafka-sidecar buffer inspect (--config FILE | --dir DIR) [--dump]
+                                        what each cluster's buffer holds, how far it is
+                                        forwarded, any corruption; only reads (safe beside
+                                        a running sidecar). DIR: <buffer.dir>/<cluster>;
+                                        --dump: a line per batch, never payloads
   kafka-sidecar --help                  this text
   kafka-sidecar --version               the version
 )";
@@ -55,6 +60,15 @@ int main(int argc, char** argv) {
         return 2;
       }
       return ks::app::offsets(*parsed);
+    }
+    if (command == "buffer") {
+      const auto parsed = ks::app::parse_buffer_args(std::span(args).subspan(1));
+      if (!parsed) {
+        std::fprintf(stderr, "kafka-sidecar: %s\n\n%s", parsed.error().message.c_str(),
+                     kUsage.data());
+        return 2;
+      }
+      return ks::app::buffer_inspect(*parsed);
     }
     std::fprintf(stderr, "kafka-sidecar: unknown or incomplete command\n\n%s", kUsage.data());
     return 2;

@@ -31,6 +31,8 @@ class Category final : public std::error_category {
         return "buffer closed";
       case errc::nothing_to_drop:
         return "nothing to drop";
+      case errc::read_only:
+        return "log opened read-only";
     }
     return "unknown buffer error " + std::to_string(value);
   }

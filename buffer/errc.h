@@ -7,7 +7,7 @@ namespace ks::buffer {
 
 enum class errc {
   corruption = 1,       // a frame or the checkpoint failed its checks
-  not_found,            // no checkpoint file: a fresh start
+  not_found,            // no checkpoint file (a fresh start), or no log to read
   unsupported_version,  // checkpoint written by a newer format version
   position_released,    // below the log's begin: released or dropped
   position_beyond_end,  // at or past the log's end
@@ -16,6 +16,7 @@ enum class errc {
   timeout,              // WhenFull::block and the deadline passed first
   closed,               // the appender is closed
   nothing_to_drop,      // only the segment being written is left
+  read_only,            // the log was opened read_only
 };
 
 const std::error_category& error_category();

@@ -9,13 +9,19 @@
 namespace ks::buffer {
 namespace {
 
-uint64_t payload_size(const Entry& entry) {
+// Entry or EntryView.
+template <typename E>
+uint64_t payload_size(const E& entry) {
   return format::kBatchFixedSize + entry.topic.size() + entry.batch.size();
 }
 
 }  // namespace
 
 uint64_t frame_size(const Entry& entry) {
+  return format::kHeaderSize + payload_size(entry);
+}
+
+uint64_t frame_size(const EntryView& entry) {
   return format::kHeaderSize + payload_size(entry);
 }
 

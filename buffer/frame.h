@@ -14,6 +14,7 @@ namespace ks::buffer {
 
 // Bytes the entry takes in a segment, header included.
 uint64_t frame_size(const Entry& entry);
+uint64_t frame_size(const EntryView& entry);
 
 // Whether the entry can be framed at all: too_large past kMaxPayload,
 // invalid_argument for a topic longer than a u16 can say.

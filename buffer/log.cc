@@ -28,6 +28,7 @@ std::error_code Log::open(const std::string& dir, const LogOptions& options,
 }
 
 std::error_code Log::append(std::span<const Entry> entries, std::vector<Position>* positions) {
+  if (options_.read_only) return errc::read_only;
   std::lock_guard write_lock(write_mu_);
   if (broken_) return broken_;
   for (const Entry& entry : entries) {
@@ -87,6 +88,7 @@ std::error_code Log::roll() {
 }
 
 std::error_code Log::sync() {
+  if (options_.read_only) return errc::read_only;
   std::lock_guard write_lock(write_mu_);
   if (broken_) return broken_;
   for (const auto& file : unsynced_) {
@@ -163,6 +165,7 @@ LogScanner Log::scan(Position from, Reporter* reporter) const {
 }
 
 std::error_code Log::release(Position position) {
+  if (options_.read_only) return errc::read_only;
   std::lock_guard remove_lock(remove_mu_);
   std::vector<SegmentPtr> victims;
   {
@@ -177,6 +180,7 @@ std::error_code Log::release(Position position) {
 }
 
 std::error_code Log::drop_oldest_segment(Dropped* dropped) {
+  if (options_.read_only) return errc::read_only;
   std::lock_guard remove_lock(remove_mu_);
   SegmentPtr victim;
   {
@@ -251,6 +255,15 @@ LogStats Log::stats() const {
   std::lock_guard lock(mu_);
   return LogStats{bytes_, records_, segments_.size(), Position{segments_.front()->base},
                   Position{segments_.back()->base + segments_.back()->size}};
+}
+
+std::vector<SegmentInfo> Log::segments() const {
+  std::lock_guard lock(mu_);
+  std::vector<SegmentInfo> out;
+  out.reserve(segments_.size());
+  for (const auto& segment : segments_)
+    out.push_back(SegmentInfo{segment->base, segment->path, segment->size, segment->records});
+  return out;
 }
 
 }  // namespace ks::buffer

@@ -5,6 +5,9 @@
 // (the Appender's thread); read(), scan(), release() and the getters are
 // safe from any thread at any time. A segment's file stays open while a
 // read or scan uses it, so releasing it underneath them is safe.
+//
+// Opened read_only, a log changes nothing on disk, so it can be inspected
+// while another process (a running sidecar) appends to and releases it.
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -32,13 +35,21 @@ struct LogOptions {
   // Receives the corruption found while opening; may be null (it is logged
   // either way).
   Reporter* reporter = nullptr;
+  // Open without writing anything: no directory or segment is created, the
+  // segments are opened read-only and a torn tail is left where it is
+  // (only reported in RecoveryInfo::torn_tail), since a live writer may be
+  // in the middle of that frame. append, sync, release and
+  // drop_oldest_segment fail with errc::read_only.
+  bool read_only = false;
 };
 
 // What open() found and repaired.
 struct RecoveryInfo {
   uint64_t segments = 0;
   uint64_t records = 0;
-  Range torn_tail;              // cut off the last segment; empty if none
+  // Invalid bytes at the end of the last segment, cut off (left in place
+  // when read_only); empty if none.
+  Range torn_tail;
   uint64_t corrupt_ranges = 0;  // reported to LogOptions::reporter
   uint64_t corrupt_bytes = 0;
 };
@@ -47,6 +58,14 @@ struct RecoveryInfo {
 struct Dropped {
   Range range;
   uint64_t records = 0;
+};
+
+// One segment file, for inspection.
+struct SegmentInfo {
+  uint64_t base = 0;
+  std::string path;
+  uint64_t size = 0;     // bytes read: the file but a torn tail or bytes overlapping the next
+  uint64_t entries = 0;  // valid frames (LogStats counts them as records)
 };
 
 struct LogStats {
@@ -62,7 +81,7 @@ class Log {
   // Opens or creates the log in `dir` and recovers it: every segment is
   // scanned, a torn tail of the last one is truncated, corruption elsewhere
   // is reported and skipped. Only I/O errors fail the open, never
-  // corruption.
+  // corruption; read_only, a directory without segments is errc::not_found.
   static std::error_code open(const std::string& dir, const LogOptions& options,
                               std::unique_ptr<Log>* log);
 
@@ -111,6 +130,8 @@ class Log {
   Position end() const;
   uint64_t size_bytes() const;
   LogStats stats() const;
+  // In position order.
+  std::vector<SegmentInfo> segments() const;
   const RecoveryInfo& recovery() const { return recovery_; }
   const LogOptions& options() const { return options_; }
 
@@ -121,6 +142,7 @@ class Log {
   Log(std::string dir, const LogOptions& options);
   // In log_recovery.cc.
   std::error_code recover();
+  // Null without an error for a segment a read_only log found removed.
   SegmentPtr recover_segment(uint64_t base, uint64_t next_base, bool last, Reporter* reporter,
                              std::error_code* ec);
 

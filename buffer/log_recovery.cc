@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <limits>
 
+#include "buffer/errc.h"
 #include "buffer/log.h"
 #include "buffer/log_segment.h"
 #include "buffer/segment_name.h"
@@ -37,7 +38,9 @@ class RecoveryReporter final : public Reporter {
 
 std::error_code Log::recover() {
   Env& env = *options_.env;
-  if (const auto ec = env.create_dir(dir_)) return ec;
+  if (!options_.read_only) {
+    if (const auto ec = env.create_dir(dir_)) return ec;
+  }
   std::vector<std::string> names;
   if (const auto ec = env.list(dir_, &names)) return ec;
   std::vector<uint64_t> bases;
@@ -53,8 +56,9 @@ std::error_code Log::recover() {
     std::error_code ec;
     auto segment = recover_segment(bases[i], next_base, last, &reporter, &ec);
     if (ec) return ec;
-    segments_.push_back(std::move(segment));
+    if (segment != nullptr) segments_.push_back(std::move(segment));
   }
+  if (segments_.empty() && options_.read_only) return errc::not_found;
   if (segments_.empty()) {
     // A new log: its first segment anchors position 0.
     auto segment = std::make_shared<Segment>();
@@ -67,7 +71,7 @@ std::error_code Log::recover() {
   }
 
   tail_ = segments_.back();
-  writer_ = std::make_unique<SegmentWriter>(tail_->file, tail_->size);
+  if (!options_.read_only) writer_ = std::make_unique<SegmentWriter>(tail_->file, tail_->size);
   for (const auto& segment : segments_) {
     bytes_ += segment->size;
     records_ += segment->records;
@@ -88,7 +92,15 @@ Log::SegmentPtr Log::recover_segment(uint64_t base, uint64_t next_base, bool las
   segment->base = base;
   segment->path = dir_ + "/" + segment_name(base);
   std::unique_ptr<File> opened;
-  *ec = options_.env->open(segment->path, last ? OpenMode::read_write : OpenMode::read, &opened);
+  const bool writable = last && !options_.read_only;
+  *ec =
+      options_.env->open(segment->path, writable ? OpenMode::read_write : OpenMode::read, &opened);
+  if (*ec == std::errc::no_such_file_or_directory && options_.read_only) {
+    // Released by the log's writer since the listing: releases go oldest
+    // first, so the log merely begins later.
+    ec->clear();
+    return nullptr;
+  }
   if (*ec) return nullptr;
   std::shared_ptr<File> file = std::move(opened);
   uint64_t file_size = 0;
@@ -107,7 +119,13 @@ Log::SegmentPtr Log::recover_segment(uint64_t base, uint64_t next_base, bool las
   uint64_t size = limit;
   if (reader.valid_end() < limit) {
     const Range tail{Position{base + reader.valid_end()}, Position{base + limit}};
-    if (last) {
+    if (last && options_.read_only) {
+      // Maybe a frame a live writer is still writing: leave it alone.
+      recovery_.torn_tail = tail;
+      size = reader.valid_end();
+      ks::log::info("buffer.incomplete_tail", "dir={} begin={} end={} bytes={}", dir_,
+                    tail.begin.value, tail.end.value, tail.size());
+    } else if (last) {
       // A write torn by a crash, or preallocated zeros: cut it off so that
       // appends continue right after the last good frame.
       if ((*ec = file->truncate(reader.valid_end())) || (*ec = file->sync())) return nullptr;

@@ -3,7 +3,8 @@
 #include <atomic>
 #include <chrono>
 #include <cstdio>
-#include <ctime>
+
+#include "common/utc_time.h"
 
 namespace ks::log {
 namespace {
@@ -36,16 +37,10 @@ bool enabled(Level level) {
 
 void write(Level level, std::string_view event, std::string_view fields) {
   using namespace std::chrono;
-  const auto now = system_clock::now();
-  const std::time_t secs = system_clock::to_time_t(now);
-  const auto millis = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
-  std::tm utc{};
-  gmtime_r(&secs, &utc);
-  char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  const int64_t now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
   // One fwrite per line keeps lines whole when several threads log.
   const std::string line =
-      fmt::format("{}.{:03}Z {} {} {}\n", stamp, millis, name(level), event, fields);
+      fmt::format("{} {} {} {}\n", format_utc_ms(now), name(level), event, fields);
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 

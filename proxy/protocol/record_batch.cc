@@ -73,6 +73,54 @@ std::vector<Bytes> split_batches(Bytes records) {
   return out;
 }
 
+bool read_record_sizes(Bytes batch, std::vector<RecordSizes>& out) {
+  out.clear();
+  BatchHeader h;
+  if (!read_batch_header(batch, h) || h.compression() != 0 || h.length < 0 ||
+      h.total_size() > batch.size() || h.record_count < 0) {
+    return false;
+  }
+  // Record: length varint, then attributes int8, timestamp delta varlong,
+  // offset delta varint, key, value (varint length, -1 null), headers.
+  Reader records(batch.subspan(kBatchHeaderSize, h.total_size() - kBatchHeaderSize));
+  for (int32_t i = 0; i < h.record_count; ++i) {
+    const int32_t length = records.varint();
+    if (!records.ok() || length < 0 || static_cast<size_t>(length) > records.remaining()) {
+      return false;
+    }
+    Reader record(records.take(static_cast<size_t>(length)));
+    record.int8();
+    record.varlong();
+    record.varint();
+    RecordSizes sizes;
+    for (int32_t* size : {&sizes.key, &sizes.value}) {
+      *size = record.varint();
+      if (*size < -1) return false;
+      if (*size > 0) record.take(static_cast<size_t>(*size));
+    }
+    sizes.headers = record.varint();
+    if (!record.ok() || sizes.headers < 0) return false;
+    out.push_back(sizes);
+  }
+  return records.ok() && records.remaining() == 0;
+}
+
+std::string_view compression_name(int codec) {
+  switch (codec) {
+    case 0:
+      return "none";
+    case 1:
+      return "gzip";
+    case 2:
+      return "snappy";
+    case 3:
+      return "lz4";
+    case 4:
+      return "zstd";
+  }
+  return "unknown";
+}
+
 void rewrite_producer(std::span<std::byte> batch, int64_t producer_id, int16_t producer_epoch,
                       int32_t base_sequence) {
   store(batch, batch_offset::producer_id, producer_id);

@@ -2,9 +2,11 @@
 // Record batch v2 (magic 2), the only format Produce v3+ carries
 // (https://kafka.apache.org/documentation/#recordbatch). The sidecar keeps
 // batches verbatim: it reads the fixed header, checks the CRC, and rewrites
-// only the producer fields when forwarding.
+// only the producer fields when forwarding. Records are only ever looked
+// into for their sizes (`buffer inspect --dump`).
 #include <cstdint>
 #include <span>
+#include <string_view>
 #include <vector>
 
 #include "proxy/protocol/error_code.h"
@@ -66,6 +68,21 @@ ErrorCode validate_produce_batch(Bytes data, BatchHeader& out);
 // Splits a records blob (e.g. from a Fetch response) into whole batches; a
 // partial batch at the end (Fetch may cut one) is ignored.
 std::vector<Bytes> split_batches(Bytes records);
+
+// What one record of a batch holds, without its bytes (never log payloads).
+struct RecordSizes {
+  int32_t key = -1;    // bytes; -1 for a null key
+  int32_t value = -1;  // bytes; -1 for a null value
+  int32_t headers = 0;
+};
+
+// The sizes of the records of one uncompressed batch, in order. False if
+// the batch is compressed (the records section is then one compressed
+// blob) or its records do not parse and fill the batch exactly.
+bool read_record_sizes(Bytes batch, std::vector<RecordSizes>& out);
+
+// Kafka's name for a compression codec id ("none", "gzip", ...).
+std::string_view compression_name(int codec);
 
 // Rewrites the producer fields of a batch in place and recomputes its CRC.
 void rewrite_producer(std::span<std::byte> batch, int64_t producer_id, int16_t producer_epoch,

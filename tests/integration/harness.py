@@ -658,6 +658,87 @@ def offsets_table(text):
 
 
 # ---------------------------------------------------------------------------
+# The buffer inspector (`kafka-sidecar buffer inspect`)
+
+
+def buffer_inspect(*args, config=None):
+    """Runs `kafka-sidecar buffer inspect ARGS [--config FILE]`; returns the
+    completed process (text stdout/stderr)."""
+    cmd = [sidecar_binary(), "buffer", "inspect"] + list(args)
+    if config:
+        cmd += ["--config", config]
+    return subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+
+
+def _report_fields(tokens):
+    fields = {}
+    for token in tokens:
+        if "=" in token:
+            key, value = token.split("=", 1)
+            fields[key] = int(value) if re.fullmatch(r"-?\d+", value) else value
+    return fields
+
+
+def _new_log():
+    return {"log": None, "segments": [], "partitions": {}, "total": None,
+            "corruption": [], "incomplete_tail": None}
+
+
+def buffer_report(text):
+    """A `buffer inspect` report as {cluster: {...}}: "dir", "log" (the log
+    line's fields), "segments", "partitions" ({(topic, partition): fields}),
+    "total", "corruption" ([fields]), "incomplete_tail" (fields or None),
+    "checkpoint" ({"state": "ok"|"none"|"unreadable", fields...}),
+    "dead_letter" (the same as the log, or None) and, with --dump, "entries"
+    ([fields], each with "record_lines": [fields]). Numbers are ints."""
+    import shlex
+    clusters = {}
+    cluster = None
+    for line in text.splitlines():
+        tokens = shlex.split(line)
+        if not tokens:
+            continue
+        if tokens[0] == "cluster":
+            cluster = dict(_new_log(), dir=_report_fields(tokens)["dir"], checkpoint=None,
+                           dead_letter=None, entries=[])
+            clusters[tokens[1]] = cluster
+            continue
+        into = cluster
+        if tokens[0] == "dead-letter":
+            tokens = tokens[1:]
+            if tokens[0] == "none":
+                continue
+            if tokens[0].startswith("dir="):
+                cluster["dead_letter"] = _new_log()
+                tokens = ["log"] + tokens
+            into = cluster["dead_letter"]
+        kind, fields = tokens[0], _report_fields(tokens)
+        if kind == "log":
+            into["log"] = fields
+        elif kind == "segment":
+            into["segments"].append(fields)
+        elif kind == "incomplete":
+            into["incomplete_tail"] = fields
+        elif kind == "partition":
+            into["partitions"][(fields["topic"], fields["partition"])] = fields
+        elif kind == "total":
+            into["total"] = fields
+        elif kind == "corruption":
+            if tokens[1:] != ["none"]:
+                into["corruption"].append(fields)
+        elif kind == "checkpoint":
+            state = tokens[1] if tokens[1] in ("none", "unreadable") else "ok"
+            cluster["checkpoint"] = dict(fields, state=state)
+        elif kind == "entry":
+            cluster["entries"].append(dict(fields, record_lines=[]))
+        elif kind == "record":
+            cluster["entries"][-1]["record_lines"].append(fields)
+        else:
+            raise AssertionError("unknown line in the buffer report: %r" % line)
+    return clusters
+
+
+# ---------------------------------------------------------------------------
 # Producer clients
 
 # What each driver can do: tests that loop over clients skip what a client

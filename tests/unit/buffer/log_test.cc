@@ -84,6 +84,14 @@ class buffer_Log : public ::testing::Test {
     testing::write_file(segment_path(base), bytes);
   }
 
+  std::error_code open_read_only(std::unique_ptr<Log>* log, Env* env = nullptr) {
+    LogOptions options;
+    options.read_only = true;
+    options.reporter = &reporter_;
+    if (env != nullptr) options.env = env;
+    return Log::open(path_, options, log);
+  }
+
   testing::TempDir dir_{testing::memory_dir_base()};
   std::string path_ = dir_.file("log");
   testing::RecordingReporter reporter_;
@@ -615,6 +623,137 @@ TEST_F(buffer_Log, SyncedDataSurvivesPowerLoss) {
   auto log = open(3 * frame);
   EXPECT_EQ(scan(*log).entries, entries(0, 10));
   EXPECT_TRUE(reporter_.reports().empty());
+}
+
+// A release by the log's writer landing between a reader's listing of the
+// directory and its opening of the oldest segment.
+class RemoveBeforeOpenEnv final : public Env {
+ public:
+  explicit RemoveBeforeOpenEnv(std::string victim) : victim_(std::move(victim)) {}
+
+  std::error_code open(const std::string& path, OpenMode mode,
+                       std::unique_ptr<File>* file) override {
+    if (path == victim_) base_.remove(path);
+    return base_.open(path, mode, file);
+  }
+  std::error_code list(const std::string& dir, std::vector<std::string>* names) override {
+    return base_.list(dir, names);
+  }
+  std::error_code remove(const std::string& path) override { return base_.remove(path); }
+  std::error_code rename(const std::string& from, const std::string& to) override {
+    return base_.rename(from, to);
+  }
+  std::error_code create_dir(const std::string& dir) override { return base_.create_dir(dir); }
+  std::error_code sync_dir(const std::string& dir) override { return base_.sync_dir(dir); }
+
+ private:
+  Env& base_ = posix_env();
+  std::string victim_;
+};
+
+TEST_F(buffer_Log, ReadOnlyOpenLeavesATornTailInPlace) {
+  const uint64_t last_start = frame_size(make_entry(0)) + frame_size(make_entry(1));
+  const uint64_t cut = last_start + 7;
+  {
+    auto log = open();
+    append(*log, entries(0, 3));
+  }
+  std::filesystem::resize_file(segment_path(0), cut);
+
+  std::unique_ptr<Log> log;
+  ASSERT_FALSE(open_read_only(&log));
+  EXPECT_EQ(log->recovery().torn_tail, (Range{Position{last_start}, Position{cut}}));
+  EXPECT_EQ(log->end().value, last_start);
+  EXPECT_EQ(scan(*log).entries, entries(0, 2));
+  EXPECT_TRUE(reporter_.reports().empty());
+  EXPECT_EQ(std::filesystem::file_size(segment_path(0)), cut);
+}
+
+TEST_F(buffer_Log, ReadOnlyOpenReportsCorruptionAndChangesNothing) {
+  std::vector<Position> positions;
+  {
+    auto log = open();
+    positions = append(*log, entries(0, 3));
+  }
+  flip(0, positions[1].value + format::kHeaderSize + 3);
+  const auto before = testing::read_file(segment_path(0));
+
+  std::unique_ptr<Log> log;
+  ASSERT_FALSE(open_read_only(&log));
+  const auto reports = reporter_.reports();
+  ASSERT_EQ(reports.size(), 1u);
+  EXPECT_EQ(reports[0].range, (Range{positions[1], positions[2]}));
+  EXPECT_EQ(scan(*log).entries, (std::vector<Entry>{make_entry(0), make_entry(2)}));
+  EXPECT_EQ(testing::read_file(segment_path(0)), before);
+}
+
+TEST_F(buffer_Log, ReadOnlyOpenCreatesNothing) {
+  std::unique_ptr<Log> log;
+  EXPECT_EQ(open_read_only(&log), std::errc::no_such_file_or_directory);
+  EXPECT_FALSE(std::filesystem::exists(path_));
+
+  std::filesystem::create_directory(path_);
+  EXPECT_EQ(open_read_only(&log), errc::not_found);
+  EXPECT_TRUE(std::filesystem::is_empty(path_));
+}
+
+TEST_F(buffer_Log, ReadOnlyLogRefusesChanges) {
+  const uint64_t frame = frame_size(make_entry(0));
+  {
+    auto log = open(2 * frame);
+    append(*log, entries(0, 6));
+  }
+  const auto bases = segment_bases();
+  std::unique_ptr<Log> log;
+  ASSERT_FALSE(open_read_only(&log));
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(6, 1), &positions), errc::read_only);
+  EXPECT_EQ(log->sync(), errc::read_only);
+  EXPECT_EQ(log->release(log->end()), errc::read_only);
+  Dropped dropped;
+  EXPECT_EQ(log->drop_oldest_segment(&dropped), errc::read_only);
+  EXPECT_EQ(segment_bases(), bases);
+  EXPECT_EQ(scan(*log).entries, entries(0, 6));
+}
+
+TEST_F(buffer_Log, ReadOnlyOpenSkipsASegmentReleasedMeanwhile) {
+  const uint64_t frame = frame_size(make_entry(0));
+  std::vector<Position> positions;
+  {
+    auto log = open(2 * frame);
+    positions = append(*log, entries(0, 6));
+  }
+  RemoveBeforeOpenEnv env(segment_path(0));
+  std::unique_ptr<Log> log;
+  ASSERT_FALSE(open_read_only(&log, &env));
+  EXPECT_TRUE(reporter_.reports().empty());
+  EXPECT_EQ(log->begin(), positions[2]);
+  EXPECT_EQ(scan(*log).entries, entries(2, 4));
+}
+
+TEST_F(buffer_Log, ReadOnlyLogReadsBesideItsWriter) {
+  auto writer = open();
+  append(*writer, entries(0, 3));
+  std::unique_ptr<Log> reader;
+  ASSERT_FALSE(open_read_only(&reader));
+  append(*writer, entries(3, 3));
+  // A snapshot: what was there when it opened.
+  EXPECT_EQ(scan(*reader).entries, entries(0, 3));
+  EXPECT_EQ(scan(*writer).entries, entries(0, 6));
+}
+
+TEST_F(buffer_Log, SegmentsListsEachFileWithItsEntries) {
+  const uint64_t frame = frame_size(make_entry(0));
+  auto log = open(2 * frame);
+  const auto positions = append(*log, entries(0, 5));
+  const auto segments = log->segments();
+  ASSERT_EQ(segments.size(), 3u);
+  for (size_t i = 0; i < segments.size(); ++i) {
+    EXPECT_EQ(segments[i].base, positions[2 * i].value);
+    EXPECT_EQ(segments[i].path, segment_path(positions[2 * i].value));
+    EXPECT_EQ(segments[i].entries, i < 2 ? 2u : 1u);
+    EXPECT_EQ(segments[i].size, segments[i].entries * frame);
+  }
 }
 
 }  // namespace

@@ -93,5 +93,39 @@ TEST(RecordBatch, SplitIgnoresAPartialTrailingBatch) {
   EXPECT_EQ(batches[0].size(), one.size());
 }
 
+TEST(RecordBatch, RecordSizesOfAnotherClientsBatch) {
+  std::vector<RecordSizes> sizes;
+  ASSERT_TRUE(read_record_sizes(python_batch(), sizes));
+  ASSERT_EQ(sizes.size(), 3u);
+  for (const RecordSizes& record : sizes) {
+    EXPECT_EQ(record.key, 2);    // "k0"
+    EXPECT_EQ(record.value, 7);  // "value-0"
+    EXPECT_EQ(record.headers, 1);
+  }
+}
+
+TEST(RecordBatch, RecordSizesOfACompressedBatchAreUnknown) {
+  auto batch = python_batch();
+  batch[batch_offset::attributes + 1] |= std::byte{1};  // gzip
+  std::vector<RecordSizes> sizes;
+  EXPECT_FALSE(read_record_sizes(batch, sizes));
+  BatchHeader h;
+  ASSERT_TRUE(read_batch_header(batch, h));
+  EXPECT_EQ(compression_name(h.compression()), "gzip");
+}
+
+TEST(RecordBatch, RecordSizesOfRecordsThatDoNotFillTheBatchFail) {
+  auto batch = python_batch();
+  batch[batch_offset::record_count + 3] = std::byte{4};  // one record more than there is
+  std::vector<RecordSizes> sizes;
+  EXPECT_FALSE(read_record_sizes(batch, sizes));
+  batch = python_batch();
+  batch[batch_offset::record_count + 3] = std::byte{2};  // bytes left over
+  EXPECT_FALSE(read_record_sizes(batch, sizes));
+  batch = python_batch();
+  batch.resize(batch.size() - 1);
+  EXPECT_FALSE(read_record_sizes(batch, sizes));
+}
+
 }  // namespace
 }  // namespace ks::protocol
