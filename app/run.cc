@@ -172,7 +172,12 @@ int run(const std::string& config_file) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(config.listener.address, ec);
   if (ec) return fail("listener.address " + config.listener.address + " is not an IP address");
-  server::Listener listener(io.get_executor(), dispatcher, server::ConnectionLimits{});
+  server::ConnectionLimits limits;
+  limits.max_frame_bytes = config.listener.max_request_bytes;
+  limits.idle_timeout = config.listener.idle_timeout;
+  limits.request_timeout = config.listener.request_timeout;
+  server::Listener listener(io.get_executor(), dispatcher, limits,
+                            config.listener.max_connections);
   if (const auto error = listener.open(tcp::endpoint(address, config.listener.port))) {
     return fail(fmt::format("cannot listen on {}:{}: {}", config.listener.address,
                             config.listener.port, error.message()));

@@ -36,6 +36,14 @@ struct ListenerConfig {
   // The address put in Metadata responses, which clients reconnect to.
   // Defaults to address:port; must be given when address is a wildcard.
   HostPort advertised{"127.0.0.1", 9092};
+  // Bounds on what clients may hold (issue: hostile or broken clients).
+  uint32_t max_connections = 1000;          // more are accepted and closed at once
+  uint64_t max_request_bytes = 100 * kMiB;  // a larger frame closes the connection
+  // Nothing in flight and no request for this long, or answers left unread
+  // for this long: closed (Kafka's connections.max.idle.ms).
+  Duration idle_timeout = std::chrono::minutes(10);
+  // Once a request's size has arrived, the rest must arrive within this.
+  Duration request_timeout = std::chrono::seconds(30);
 };
 
 // Health, readiness and metrics over HTTP.

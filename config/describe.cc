@@ -91,6 +91,10 @@ std::string describe(const Config& config) {
   field(out, "address", config.listener.address);
   field(out, "port", config.listener.port);
   field(out, "advertised", to_string(config.listener.advertised));
+  field(out, "max_connections", config.listener.max_connections);
+  size_field(out, "max_request_bytes", config.listener.max_request_bytes);
+  duration_field(out, "idle_timeout", config.listener.idle_timeout);
+  duration_field(out, "request_timeout", config.listener.request_timeout);
   out << YAML::EndMap;
 
   begin_section(out, "admin");

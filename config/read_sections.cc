@@ -21,6 +21,19 @@ ListenerConfig read_listener(Reader& r, const Item& item) {
   Mapping m(r, item);
   if (auto v = m.get("address")) set_if(out.address, r.string(*v));
   if (auto v = m.get("port")) set_if(out.port, r.port(*v, /*allow_zero=*/false));
+  if (auto v = m.get("max_connections")) {
+    if (auto n = r.integer(*v, 1, 1'000'000)) out.max_connections = static_cast<uint32_t>(*n);
+  }
+  if (auto v = m.get("max_request_bytes")) {
+    // At least a produce of one small batch; at most what a frame's size can say.
+    set_if(out.max_request_bytes, r.size(*v, kKiB, std::numeric_limits<int32_t>::max()));
+  }
+  if (auto v = m.get("idle_timeout")) {
+    set_if(out.idle_timeout, r.duration(*v, /*allow_zero=*/false));
+  }
+  if (auto v = m.get("request_timeout")) {
+    set_if(out.request_timeout, r.duration(*v, /*allow_zero=*/false));
+  }
   const std::optional<Item> advertised = m.get("advertised");
   m.reject_unknown();
   if (advertised) {

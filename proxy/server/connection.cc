@@ -1,5 +1,6 @@
 #include "proxy/server/connection.h"
 
+#include <algorithm>
 #include <atomic>
 
 #include "common/log.h"
@@ -27,11 +28,37 @@ Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, Connect
       limits_(limits),
       peer_(describe(socket_)),
       slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()) {}
+      slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()),
+      watchdog_timer_(socket_.get_executor()),
+      last_activity_(Clock::now()) {}
 
 void Connection::start() {
   asio::co_spawn(socket_.get_executor(), reader(), keep_alive());
   asio::co_spawn(socket_.get_executor(), writer(), keep_alive());
+  asio::co_spawn(socket_.get_executor(), watchdog(), keep_alive());
+}
+
+awaitable<void> Connection::watchdog() {
+  const auto tick = std::max(std::chrono::milliseconds(10),
+                             std::min(limits_.idle_timeout, limits_.request_timeout) / 4);
+  while (!closed_) {
+    watchdog_timer_.expires_after(tick);
+    boost::system::error_code ignored;
+    co_await watchdog_timer_.async_wait(nothrow(ignored));
+    if (closed_) break;
+    const auto now = Clock::now();
+    if (receiving_since_ && now - *receiving_since_ > limits_.request_timeout) {
+      log::warn("connection.request_timeout", "peer={} timeout_ms={}", peer_,
+                limits_.request_timeout.count());
+      close("request not received in time");
+    } else if (writing_since_ && now - *writing_since_ > limits_.idle_timeout) {
+      log::warn("connection.unread_answers", "peer={} timeout_ms={}", peer_,
+                limits_.idle_timeout.count());
+      close("peer stopped reading answers");
+    } else if (!receiving_since_ && slots_.empty() && now - last_activity_ > limits_.idle_timeout) {
+      close("idle");
+    }
+  }
 }
 
 // A completion handler owning the connection: a member coroutine holds only
@@ -67,6 +94,7 @@ void Connection::close(std::string_view reason) {
   socket_.close(ignored);
   slot_done_.cancel();
   slot_freed_.cancel();
+  watchdog_timer_.cancel();
   dispatcher_.session_ended(session_);
 }
 
@@ -91,12 +119,15 @@ awaitable<void> Connection::reader() {
       close("bad frame size");
       co_return;
     }
+    receiving_since_ = Clock::now();
     auto request = std::make_shared<Request>();
     request->session = session_;
     request->frame.resize(static_cast<size_t>(size));
     co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
+    receiving_since_.reset();
     if (ec || !reading_) break;
-    const auto read_at = std::chrono::steady_clock::now();
+    const auto read_at = Clock::now();
+    last_activity_ = read_at;
     protocol::Reader header_reader(request->frame);
     request->header = protocol::decode_request_header(header_reader);
     if (!header_reader.ok()) {
@@ -155,7 +186,10 @@ awaitable<void> Connection::writer() {
       co_return;
     }
     boost::system::error_code ec;
+    writing_since_ = Clock::now();
     co_await asio::async_write(socket_, asio::buffer(*slot->response), nothrow(ec));
+    writing_since_.reset();
+    last_activity_ = Clock::now();
     if (ec) {
       close("write failed");
       co_return;

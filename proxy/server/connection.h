@@ -7,6 +7,7 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "proxy/asio.h"
@@ -17,6 +18,13 @@ namespace ks::server {
 struct ConnectionLimits {
   size_t max_frame_bytes = 100 * 1024 * 1024;  // Kafka's socket.request.max.bytes
   size_t max_in_flight = 64;                   // requests read but not yet answered
+  // Closed when nothing is in flight and no request arrives for this long
+  // (Kafka's connections.max.idle.ms), or when the peer leaves an answer
+  // unread this long: a vanished peer (half-open) or one that never reads.
+  std::chrono::milliseconds idle_timeout{600'000};
+  // Once a request's size has arrived, the rest must arrive within this: a
+  // slow-loris peer cannot hold a connection with a trickle of bytes.
+  std::chrono::milliseconds request_timeout{30'000};
 };
 
 class Connection : public std::enable_shared_from_this<Connection> {
@@ -39,6 +47,9 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> reader();
   awaitable<void> writer();
   awaitable<void> complete(std::shared_ptr<Slot> slot, Deferred deferred);
+  // Enforces idle_timeout and request_timeout, checking a few times per
+  // timeout rather than re-arming a timer per request.
+  awaitable<void> watchdog();
   void close(std::string_view reason);
 
   tcp::socket socket_;
@@ -51,6 +62,12 @@ class Connection : public std::enable_shared_from_this<Connection> {
   asio::steady_timer slot_freed_;  // wakes the reader when in-flight drops
   bool reading_ = true;
   bool closed_ = false;
+  // What the watchdog looks at.
+  using Clock = std::chrono::steady_clock;
+  asio::steady_timer watchdog_timer_;
+  Clock::time_point last_activity_;                   // a request read or an answer written
+  std::optional<Clock::time_point> receiving_since_;  // a request's size read, not its body
+  std::optional<Clock::time_point> writing_since_;    // an answer being written
 };
 
 }  // namespace ks::server

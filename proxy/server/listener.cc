@@ -5,8 +5,11 @@
 namespace ks::server {
 
 Listener::Listener(asio::any_io_executor executor, const Dispatcher& dispatcher,
-                   ConnectionLimits limits)
-    : acceptor_(executor), dispatcher_(dispatcher), limits_(limits) {}
+                   ConnectionLimits limits, size_t max_connections)
+    : acceptor_(executor),
+      dispatcher_(dispatcher),
+      limits_(limits),
+      max_connections_(max_connections) {}
 
 std::error_code Listener::open(const tcp::endpoint& endpoint) {
   boost::system::error_code ec;
@@ -52,10 +55,22 @@ awaitable<void> Listener::accept_loop() {
       co_await pause.async_wait(nothrow(ec));
       continue;
     }
+    if (open_connections() >= max_connections_) {
+      // Logged at most every 10 s: a client retrying in a loop would flood the log.
+      ++refused_;
+      const auto now = std::chrono::steady_clock::now();
+      if (now - refused_logged_at_ >= std::chrono::seconds(10)) {
+        log::warn("listener.connections_refused", "count={} max_connections={}", refused_,
+                  max_connections_);
+        refused_ = 0;
+        refused_logged_at_ = now;
+      }
+      socket.close(ec);
+      continue;
+    }
     socket.set_option(tcp::no_delay(true), ec);
     auto connection = std::make_shared<Connection>(std::move(socket), dispatcher_, limits_);
     connection->start();
-    std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
     connections_.push_back(connection);
   }
 }

@@ -1,5 +1,7 @@
 #pragma once
 // Accepts client connections on the Kafka listener.
+#include <chrono>
+#include <cstdint>
 #include <list>
 #include <memory>
 
@@ -10,7 +12,10 @@ namespace ks::server {
 
 class Listener {
  public:
-  Listener(asio::any_io_executor executor, const Dispatcher& dispatcher, ConnectionLimits limits);
+  // Beyond `max_connections` open ones, a new connection is accepted and
+  // closed at once (its client retries; idle ones time out meanwhile).
+  Listener(asio::any_io_executor executor, const Dispatcher& dispatcher, ConnectionLimits limits,
+           size_t max_connections = 1000);
 
   // Binds and listens; errors (address in use, bad address) come back here so
   // the process can refuse to start with a clear message.
@@ -29,6 +34,9 @@ class Listener {
   tcp::acceptor acceptor_;
   const Dispatcher& dispatcher_;
   ConnectionLimits limits_;
+  size_t max_connections_;
+  uint64_t refused_ = 0;  // since the last log line about it
+  std::chrono::steady_clock::time_point refused_logged_at_{};
   std::list<std::weak_ptr<Connection>> connections_;
 };
 

@@ -17,6 +17,10 @@ TEST(ConfigDescribe, DefaultsInFull) {
   address: 127.0.0.1
   port: 9092
   advertised: 127.0.0.1:9092
+  max_connections: 1000
+  max_request_bytes: 100MiB
+  idle_timeout: 10m
+  request_timeout: 30s
 admin:
   address: 127.0.0.1
   port: 9644

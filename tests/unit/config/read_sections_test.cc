@@ -74,6 +74,23 @@ TEST(ConfigSections, ListenerPortRange) {
   EXPECT_EQ(only(r, "listener.port").message, "port 70000 is out of range 1..65535");
 }
 
+TEST(ConfigSections, ListenerLimits) {
+  const LoadResult r = load(
+      minimal_with("listener: { max_connections: 20, max_request_bytes: 1MiB, idle_timeout: 30s, "
+                   "request_timeout: 2s }\n"));
+  ASSERT_TRUE(r.ok()) << dump(r);
+  EXPECT_EQ(r.config->listener.max_connections, 20u);
+  EXPECT_EQ(r.config->listener.max_request_bytes, kMiB);
+  EXPECT_EQ(r.config->listener.idle_timeout, std::chrono::seconds(30));
+  EXPECT_EQ(r.config->listener.request_timeout, std::chrono::seconds(2));
+  const LoadResult bad = load(minimal_with(
+      "listener: { max_connections: 0, max_request_bytes: 4GiB, idle_timeout: 0s }\n"));
+  EXPECT_NE(only(bad, "listener.max_connections").message.find("out of range"), std::string::npos);
+  EXPECT_NE(only(bad, "listener.max_request_bytes").message.find("out of range"),
+            std::string::npos);
+  EXPECT_EQ(only(bad, "listener.idle_timeout").message, "must be greater than 0");
+}
+
 TEST(ConfigSections, AdminPortZeroDisables) {
   const LoadResult r = load(minimal_with("admin: { port: 0 }\n"));
   ASSERT_TRUE(r.ok()) << dump(r);

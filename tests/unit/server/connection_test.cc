@@ -113,9 +113,22 @@ class ServerConnectionTest : public ::testing::Test {
   }
 
   void listen(size_t max_in_flight = 64) {
-    listener_.emplace(io_.get_executor(), dispatcher_, ConnectionLimits{kMaxFrame, max_in_flight});
+    ConnectionLimits limits;
+    limits.max_frame_bytes = kMaxFrame;
+    limits.max_in_flight = max_in_flight;
+    listen(limits);
+  }
+  void listen(ConnectionLimits limits, size_t max_connections = 1000) {
+    listener_.emplace(io_.get_executor(), dispatcher_, limits, max_connections);
     ASSERT_FALSE(listener_->open(endpoint(0)));
     listener_->start();
+  }
+  static ConnectionLimits short_timeouts() {
+    ConnectionLimits limits;
+    limits.max_frame_bytes = kMaxFrame;
+    limits.idle_timeout = std::chrono::milliseconds(200);
+    limits.request_timeout = std::chrono::milliseconds(200);
+    return limits;
   }
   static tcp::endpoint endpoint(uint16_t port) {
     return tcp::endpoint(asio::ip::address_v4::loopback(), port);
@@ -177,6 +190,54 @@ TEST_F(ServerConnectionTest, UnansweredRequestSendsNothingAndDoesNotHoldBackTheN
   send(client, concat({request(kSilent, 1), request(kImmediate, 2), request(kSilent, 3),
                        request(kImmediate, 4)}));
   EXPECT_EQ(test::run(io_, answers(client, 2)), (Ids{2, 4}));
+}
+
+TEST_F(ServerConnectionTest, AnIdleConnectionIsClosedAfterTheIdleTimeout) {
+  listen(short_timeouts());
+  auto client = connect();
+  send(client, request(kImmediate, 1));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(test::run(io_, answers_until_closed(client)), Ids{1});
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+}
+
+TEST_F(ServerConnectionTest, ARequestInFlightIsNotIdleness) {
+  listen(short_timeouts());
+  auto client = connect();
+  send(client, request(kGated, 1));
+  test::run_for(io_, std::chrono::milliseconds(600));  // three idle timeouts, answer held
+  gate_.open();
+  EXPECT_EQ(test::run(io_, answers(client, 1)), Ids{1});
+}
+
+TEST_F(ServerConnectionTest, ARequestThatTricklesInIsCutOffAfterTheRequestTimeout) {
+  listen(short_timeouts());
+  auto client = connect();
+  const auto frame = request(kImmediate, 1);
+  // The size and part of the body, then nothing: a slow-loris peer.
+  send(client, std::vector<std::byte>(frame.begin(), frame.begin() + 6));
+  const auto start = std::chrono::steady_clock::now();
+  EXPECT_EQ(test::run(io_, answers_until_closed(client)), Ids{});
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(200));
+  EXPECT_EQ(immediate_read_, 0);
+}
+
+TEST_F(ServerConnectionTest, ConnectionsBeyondTheLimitAreClosedAtOnce) {
+  listen(ConnectionLimits{}, 2);
+  auto first = connect();
+  auto second = connect();
+  send(first, request(kImmediate, 1));
+  send(second, request(kImmediate, 2));
+  EXPECT_EQ(test::run(io_, answers(first, 1)), Ids{1});
+  EXPECT_EQ(test::run(io_, answers(second, 1)), Ids{2});
+  auto third = connect();
+  send(third, request(kImmediate, 3));
+  EXPECT_EQ(test::run(io_, answers_until_closed(third)), Ids{});
+  first.close();
+  ASSERT_TRUE(test::run_until(io_, [&] { return listener_->open_connections() == 1; }));
+  auto fourth = connect();
+  send(fourth, request(kImmediate, 4));
+  EXPECT_EQ(test::run(io_, answers(fourth, 1)), Ids{4});
 }
 
 TEST_F(ServerConnectionTest, FrameShorterThanARequestHeaderClosesTheConnection) {
