@@ -5,10 +5,13 @@
 #include <cstdio>
 #include <ctime>
 
+#include "common/log_fields.h"
+
 namespace ks::log {
 namespace {
 
 std::atomic<Level> g_level{Level::info};
+std::atomic<Format> g_format{Format::text};
 
 constexpr std::string_view name(Level level) {
   switch (level) {
@@ -30,6 +33,14 @@ void set_level(Level level) {
   g_level = level;
 }
 
+void set_format(Format format) {
+  g_format = format;
+}
+
+Format format() {
+  return g_format.load(std::memory_order_relaxed);
+}
+
 bool enabled(Level level) {
   return level >= g_level.load(std::memory_order_relaxed);
 }
@@ -42,10 +53,17 @@ void write(Level level, std::string_view event, std::string_view fields) {
   std::tm utc{};
   gmtime_r(&secs, &utc);
   char stamp[32];
-  std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  const size_t length = std::strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%S", &utc);
+  fmt::format_to_n(stamp + length, sizeof stamp - length, ".{:03}Z", millis);
+  const std::string_view ts(stamp, length + 5);
   // One fwrite per line keeps lines whole when several threads log.
-  const std::string line =
-      fmt::format("{}.{:03}Z {} {} {}\n", stamp, millis, name(level), event, fields);
+  std::string line;
+  if (format() == Format::json) {
+    line = json_line(ts, level, event, fields);
+    line += '\n';
+  } else {
+    line = fmt::format("{} {} {} {}\n", ts, name(level), event, fields);
+  }
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
