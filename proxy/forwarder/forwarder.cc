@@ -59,9 +59,9 @@ std::error_code Forwarder::recover() {
     // Without the producer id the upstream cannot tell what of it is already
     // stored, so this may duplicate; say so loudly.
     log::error("forwarder.checkpoint_unreadable",
-               "cluster={} file={} error=\"{}\" action=\"forwarding the whole buffer; duplicates "
+               "cluster={} file={} error={} action=\"forwarding the whole buffer; duplicates "
                "possible\"",
-               options_.cluster, checkpoint_file_.string(), ec.message());
+               options_.cluster, log::quote(checkpoint_file_.string()), log::quote(ec.message()));
     checkpoint = {};
   }
   producer_id_ = checkpoint.producer_id;
@@ -120,8 +120,8 @@ void Forwarder::stop() {
   for (auto& [key, p] : partitions_)
     p->wake.cancel();
   if (const auto ec = write_checkpoint()) {
-    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-               ec.message());
+    log::error("forwarder.checkpoint_failed", "cluster={} error={}", options_.cluster,
+               log::quote(ec.message()));
   }
 }
 
@@ -191,8 +191,8 @@ awaitable<bool> Forwarder::ensure_producer() {
             producer_id_, producer_epoch_);
   if (const auto ec = write_checkpoint()) {
     producer_id_ = -1;  // not durable: a restart would reuse stale sequences
-    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-               ec.message());
+    log::error("forwarder.checkpoint_failed", "cluster={} error={}", options_.cluster,
+               log::quote(ec.message()));
     co_return false;
   }
   co_return true;
@@ -203,8 +203,8 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   if (const auto ec = log_.read(buffer::Position{p.queue.front().position}, &entry)) {
     // Gone from the buffer (dropped when full, or corrupt): nothing to send.
     log::error("forwarder.batch_unreadable",
-               "cluster={} topic={} partition={} position={} error=\"{}\"", options_.cluster,
-               p.topic, p.index, p.queue.front().position, ec.message());
+               "cluster={} topic={} partition={} position={} error={}", options_.cluster, p.topic,
+               p.index, p.queue.front().position, log::quote(ec.message()));
     p.queue.drop_front();
     dirty_ = true;
     co_return true;
@@ -284,9 +284,10 @@ void Forwarder::set_aside(const Partition& p, ErrorCode error) {
     if (!ec) ec = options_.dead_letter->sync();
   }
   log::error("forwarder.dead_letter",
-             "cluster={} topic={} partition={} records={} error={} kept={} keep_error=\"{}\"",
+             "cluster={} topic={} partition={} records={} error={} kept={} keep_error={}",
              options_.cluster, p.topic, p.index, p.queue.front().record_count,
-             protocol::name(error), options_.dead_letter && !ec, ec ? ec.message() : "");
+             protocol::name(error), options_.dead_letter && !ec,
+             log::quote(ec ? ec.message() : ""));
 }
 
 awaitable<bool> Forwarder::reconcile(Partition& p) {
@@ -356,8 +357,8 @@ awaitable<void> Forwarder::checkpoint_loop() {
     co_await sleep(options_.checkpoint_interval);
     if (!dirty_) continue;
     if (const auto ec = write_checkpoint()) {
-      log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-                 ec.message());
+      log::error("forwarder.checkpoint_failed", "cluster={} error={}", options_.cluster,
+                 log::quote(ec.message()));
       continue;
     }
     // Only after the checkpoint says so may the segments go.

@@ -12,7 +12,8 @@ Client::Client(asio::any_io_executor executor, ClientOptions options)
     if (auto address = parse_address(text)) {
       bootstrap_.push_back(std::move(*address));
     } else {
-      log::error("upstream.bad_bootstrap", "cluster={} address=\"{}\"", options_.cluster, text);
+      log::error("upstream.bad_bootstrap", "cluster={} address={}", options_.cluster,
+                 log::quote(text));
     }
   }
 }
@@ -139,8 +140,8 @@ void Client::on_connection_event(const BrokerConnection& connection, const Resul
   }
   if (reachability_ != Reachability::down) {
     reachability_ = Reachability::down;
-    log::warn("upstream.down", "cluster={} error=\"{}\"", options_.cluster,
-              outcome.error().message);
+    log::warn("upstream.down", "cluster={} error={}", options_.cluster,
+              log::quote(outcome.error().message));
   }
 }
 
