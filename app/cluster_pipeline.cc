@@ -58,8 +58,9 @@ ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::C
       config_(config),
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
-      client_(executor, client_options(cluster, "")),
-      passthrough_(executor, client_options(cluster, "/passthrough")) {}
+      state_(std::make_shared<upstream::ClusterState>(cluster.name)),
+      client_(executor, client_options(cluster, ""), state_),
+      passthrough_(executor, client_options(cluster, "/passthrough"), state_) {}
 
 ClusterPipeline::~ClusterPipeline() {
   close_buffer();

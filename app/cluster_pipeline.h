@@ -78,6 +78,8 @@ class ClusterPipeline {
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
   const ClusterBufferLayout layout_;
+  // Both clients report to it: an outage or a leader move is logged once.
+  std::shared_ptr<upstream::ClusterState> state_;
   upstream::Client client_;  // the forwarder's
   upstream::Client passthrough_;
   std::unique_ptr<buffer::Log> log_;

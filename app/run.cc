@@ -37,9 +37,21 @@ namespace {
 // requests they had already read.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
 
+log::Format log_format(config::LogFormat format) {
+  switch (format) {
+    case config::LogFormat::text:
+      return log::Format::text;
+    case config::LogFormat::json:
+      return log::Format::json;
+  }
+  return log::Format::text;
+}
+
 int fail(std::string_view what) {
-  log::error("sidecar.start_failed", "error=\"{}\"", what);
-  std::fprintf(stderr, "kafka-sidecar: %.*s\n", static_cast<int>(what.size()), what.data());
+  log::error("sidecar.start_failed", "error={}", log::quote(what));
+  // Said plainly too for a person at a terminal; JSON logs stay all JSON.
+  if (log::format() == log::Format::text)
+    std::fprintf(stderr, "kafka-sidecar: %.*s\n", static_cast<int>(what.size()), what.data());
   return 1;
 }
 
@@ -75,6 +87,7 @@ int run(const std::string& config_file) {
   }
   const config::Config& config = *loaded.config;
   log::set_level(config.log.level);
+  log::set_format(log_format(config.log.format));
   for (const auto& cluster : config.clusters) {
     // Connecting in plaintext where the config asks for TLS or SASL would
     // be worse than not starting.
@@ -176,8 +189,7 @@ int run(const std::string& config_file) {
   limits.max_frame_bytes = config.listener.max_request_bytes;
   limits.idle_timeout = config.listener.idle_timeout;
   limits.request_timeout = config.listener.request_timeout;
-  server::Listener listener(io.get_executor(), dispatcher, limits,
-                            config.listener.max_connections);
+  server::Listener listener(io.get_executor(), dispatcher, limits, config.listener.max_connections);
   if (const auto error = listener.open(tcp::endpoint(address, config.listener.port))) {
     return fail(fmt::format("cannot listen on {}:{}: {}", config.listener.address,
                             config.listener.port, error.message()));
@@ -204,7 +216,7 @@ int run(const std::string& config_file) {
             config.admin.port == 0
                 ? std::string("off")
                 : fmt::format("{}:{}", config.admin.address, admin_server.port()),
-            config.buffer.dir, clusters.size());
+            log::quote(config.buffer.dir), clusters.size());
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {

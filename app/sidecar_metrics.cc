@@ -142,10 +142,10 @@ std::string SidecarMetrics::scrape() const {
                          "Time during which produces waited for buffer space (when_full: block)");
   auto blocked_now = gauge("produce_blocked_requests", "Produced batches waiting for space now");
   auto paused = gauge("forwarder_paused", "1 while forwarding is paused from the admin API");
-  auto up = gauge("upstream_up", "1 while the cluster is reachable by the forwarder");
+  auto up = gauge("upstream_up", "1 while some broker of the cluster can be reached");
   auto broker_up = gauge("upstream_broker_up",
-                         "Whether the last connect or request to the broker succeeded, by "
-                         "client (forward or passthrough)");
+                         "1 while a broker can be reached (a connection to it works or the last "
+                         "connect succeeded)");
   auto connections = gauge("client_connections", "Open Kafka client connections");
   auto build_info = gauge("build_info", "Always 1; the labels say which build runs");
 
@@ -187,14 +187,9 @@ std::string SidecarMetrics::scrape() const {
       blocked_now.add(labels, static_cast<double>(buffer.waiting));
       paused.add(labels, cluster->forwarder().paused() ? 1.0 : 0.0);
       up.add(labels, cluster->forwarding_client().is_reachable() ? 1.0 : 0.0);
-      const auto add_brokers = [&](const upstream::Client& client, const char* path) {
-        for (const auto& [broker, reachable] : client.broker_reachability()) {
-          broker_up.add({{"broker", broker}, {"client", path}, {"cluster", cluster->name()}},
-                        reachable ? 1.0 : 0.0);
-        }
-      };
-      add_brokers(cluster->forwarding_client(), "forward");
-      add_brokers(cluster->client(), "passthrough");
+      for (const auto& [broker, reachable] : cluster->forwarding_client().state().brokers()) {
+        broker_up.add({{"broker", broker}, {"cluster", cluster->name()}}, reachable ? 1.0 : 0.0);
+      }
     }
   }
   if (listener_) connections.add({}, static_cast<double>(listener_->open_connections()));

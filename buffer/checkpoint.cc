@@ -63,7 +63,8 @@ bool decode_body(std::span<const std::byte> body, Checkpoint* checkpoint) {
 }
 
 std::error_code corrupt(const std::string& path, std::string_view reason) {
-  ks::log::error("buffer.checkpoint_corrupt", "path={} reason=\"{}\"", path, reason);
+  ks::log::error("buffer.checkpoint_corrupt", "path={} reason={}", ks::log::quote(path),
+                 ks::log::quote(reason));
   return errc::corruption;
 }
 
@@ -111,8 +112,8 @@ std::error_code load_checkpoint(const std::string& path, Checkpoint* checkpoint,
   }
   const auto version = get_fixed<uint16_t>(bytes.data() + 8);
   if (version != format::kCheckpointVersion) {
-    ks::log::error("buffer.checkpoint_version", "path={} version={} supported={}", path, version,
-                   format::kCheckpointVersion);
+    ks::log::error("buffer.checkpoint_version", "path={} version={} supported={}",
+                   ks::log::quote(path), version, format::kCheckpointVersion);
     return errc::unsupported_version;
   }
   const auto body = std::span(bytes).subspan(format::kCheckpointHeaderSize);

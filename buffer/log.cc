@@ -108,8 +108,8 @@ std::error_code Log::sync() {
 std::error_code Log::fail(std::error_code ec, std::string_view op) {
   broken_ = ec;
   ks::log::error("buffer.log_failed",
-                 "dir={} op={} error=\"{}\" action=\"refusing appends until restart\"", dir_, op,
-                 ec.message());
+                 "dir={} op={} error={} action=\"refusing appends until restart\"",
+                 ks::log::quote(dir_), ks::log::quote(op), ks::log::quote(ec.message()));
   return ec;
 }
 
@@ -192,7 +192,7 @@ std::error_code Log::drop_oldest_segment(Dropped* dropped) {
   const Dropped what{Range{Position{victim->base}, Position{victim->base + victim->size}},
                      victim->records};
   if (const auto ec = remove_oldest({victim})) return ec;
-  ks::log::warn("buffer.segment_dropped", "dir={} begin={} end={} records={}", dir_,
+  ks::log::warn("buffer.segment_dropped", "dir={} begin={} end={} records={}", ks::log::quote(dir_),
                 what.range.begin.value, what.range.end.value, what.records);
   *dropped = what;
   return {};
@@ -221,8 +221,8 @@ std::error_code Log::remove_oldest(std::vector<SegmentPtr> victims) {
     }
   }
   if (ec) {
-    ks::log::error("buffer.remove_failed", "path={} error=\"{}\"", victims[removed]->path,
-                   ec.message());
+    ks::log::error("buffer.remove_failed", "path={} error={}",
+                   ks::log::quote(victims[removed]->path), ks::log::quote(ec.message()));
   }
   if (removed > 0) {
     std::lock_guard lock(listener_mu_);

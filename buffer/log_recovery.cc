@@ -23,8 +23,9 @@ class RecoveryReporter final : public Reporter {
   void corruption(Range dropped, std::string_view reason) override {
     ++info_->corrupt_ranges;
     info_->corrupt_bytes += dropped.size();
-    ks::log::error("buffer.corruption", "dir={} begin={} end={} bytes={} reason=\"{}\"", dir_,
-                   dropped.begin.value, dropped.end.value, dropped.size(), reason);
+    ks::log::error("buffer.corruption", "dir={} begin={} end={} bytes={} reason={}",
+                   ks::log::quote(dir_), dropped.begin.value, dropped.end.value, dropped.size(),
+                   ks::log::quote(reason));
     if (next_ != nullptr) next_->corruption(dropped, reason);
   }
 
@@ -81,7 +82,7 @@ std::error_code Log::recover() {
   ks::log::info("buffer.opened",
                 "dir={} segments={} records={} bytes={} begin={} end={} corrupt_ranges={} "
                 "torn_tail_bytes={}",
-                dir_, segments_.size(), records_, bytes_, segments_.front()->base,
+                ks::log::quote(dir_), segments_.size(), records_, bytes_, segments_.front()->base,
                 tail_->base + tail_->size, recovery_.corrupt_ranges, recovery_.torn_tail.size());
   return {};
 }
@@ -131,8 +132,8 @@ Log::SegmentPtr Log::recover_segment(uint64_t base, uint64_t next_base, bool las
       if ((*ec = file->truncate(reader.valid_end())) || (*ec = file->sync())) return nullptr;
       recovery_.torn_tail = tail;
       size = reader.valid_end();
-      ks::log::warn("buffer.torn_tail", "dir={} begin={} end={} bytes={}", dir_, tail.begin.value,
-                    tail.end.value, tail.size());
+      ks::log::warn("buffer.torn_tail", "dir={} begin={} end={} bytes={}", ks::log::quote(dir_),
+                    tail.begin.value, tail.end.value, tail.size());
     } else {
       reporter->corruption(tail, kInvalidSegmentEnd);
     }

@@ -59,9 +59,9 @@ std::error_code Forwarder::recover() {
     // Without the producer id the upstream cannot tell what of it is already
     // stored, so this may duplicate; say so loudly.
     log::error("forwarder.checkpoint_unreadable",
-               "cluster={} file={} error=\"{}\" action=\"forwarding the whole buffer; duplicates "
+               "cluster={} file={} error={} action=\"forwarding the whole buffer; duplicates "
                "possible\"",
-               options_.cluster, checkpoint_file_.string(), ec.message());
+               options_.cluster, log::quote(checkpoint_file_.string()), log::quote(ec.message()));
     checkpoint = {};
   }
   producer_id_ = checkpoint.producer_id;
@@ -132,10 +132,7 @@ void Forwarder::stop() {
   stopped_ = true;
   for (auto& [key, p] : partitions_)
     p->wake.cancel();
-  if (const auto ec = write_checkpoint()) {
-    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-               ec.message());
-  }
+  (void)write_checkpoint();  // logs a failure
 }
 
 namespace {
@@ -205,8 +202,13 @@ awaitable<void> Forwarder::drain(std::shared_ptr<Partition> p) {
     if (progressed) {
       p->backoff.reset();
     } else {
+      // What failed is logged where it changes state (upstream.down, ...),
+      // once; the retries only at debug.
       ++stats_.retries;
-      co_await sleep(p->backoff.next());
+      const auto delay = p->backoff.next();
+      log::debug("forwarder.retry", "cluster={} topic={} partition={} in_ms={}", options_.cluster,
+                 p->topic, p->index, delay.count());
+      co_await sleep(delay);
     }
   }
 }
@@ -225,10 +227,14 @@ awaitable<bool> Forwarder::ensure_producer() {
   if (!result) co_return false;
   const auto error = static_cast<ErrorCode>(result->body.error_code);
   if (error != ErrorCode::none) {
-    log::warn("forwarder.init_producer_failed", "cluster={} error={}", options_.cluster,
+    // Every partition waiting retries this: say it when it starts failing.
+    log::emit(init_producer_failing_ ? log::Level::debug : log::Level::warn,
+              "forwarder.init_producer_failed", "cluster={} error={}", options_.cluster,
               protocol::name(error));
+    init_producer_failing_ = true;
     co_return false;
   }
+  init_producer_failing_ = false;
   producer_id_ = result->body.producer_id;
   producer_epoch_ = result->body.producer_epoch;
   // Sequences belong to a producer: a new one starts every partition at 0.
@@ -237,10 +243,8 @@ awaitable<bool> Forwarder::ensure_producer() {
     p->queue.restart_sequences();
   log::info("forwarder.producer", "cluster={} producer_id={} epoch={}", options_.cluster,
             producer_id_, producer_epoch_);
-  if (const auto ec = write_checkpoint()) {
+  if (write_checkpoint()) {
     producer_id_ = -1;  // not durable: a restart would reuse stale sequences
-    log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-               ec.message());
     co_return false;
   }
   co_return true;
@@ -251,8 +255,8 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   if (const auto ec = log_.read(buffer::Position{p.queue.front().position}, &entry)) {
     // Gone from the buffer (dropped when full, or corrupt): nothing to send.
     log::error("forwarder.batch_unreadable",
-               "cluster={} topic={} partition={} position={} error=\"{}\"", options_.cluster,
-               p.topic, p.index, p.queue.front().position, ec.message());
+               "cluster={} topic={} partition={} position={} error={}", options_.cluster, p.topic,
+               p.index, p.queue.front().position, log::quote(ec.message()));
     ++stats_.dropped_batches;
     stats_.dropped_records += static_cast<uint64_t>(p.queue.front().record_count);
     p.queue.drop_front();
@@ -313,10 +317,14 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
       p.need_reconcile = true;
       co_return false;
     case Next::new_producer:
-      log::warn("forwarder.producer_lost", "cluster={} error={}", options_.cluster,
-                protocol::name(error));
       p.need_reconcile = true;
-      producer_id_ = -1;
+      // Each partition with a batch in flight hears of it: the first asks for
+      // a new producer; an answer about one already replaced is old news.
+      if (p.sent_producer_id == producer_id_ && p.sent_producer_epoch == producer_epoch_) {
+        log::warn("forwarder.producer_lost", "cluster={} producer_id={} epoch={} error={}",
+                  options_.cluster, producer_id_, producer_epoch_, protocol::name(error));
+        producer_id_ = -1;
+      }
       co_return false;
     case Next::dead_letter:
       set_aside(p, error);
@@ -338,9 +346,10 @@ void Forwarder::set_aside(const Partition& p, ErrorCode error) {
     if (!ec) ec = options_.dead_letter->sync();
   }
   log::error("forwarder.dead_letter",
-             "cluster={} topic={} partition={} records={} error={} kept={} keep_error=\"{}\"",
+             "cluster={} topic={} partition={} records={} error={} kept={} keep_error={}",
              options_.cluster, p.topic, p.index, p.queue.front().record_count,
-             protocol::name(error), options_.dead_letter && !ec, ec ? ec.message() : "");
+             protocol::name(error), options_.dead_letter && !ec,
+             log::quote(ec ? ec.message() : ""));
 }
 
 awaitable<bool> Forwarder::reconcile(Partition& p) {
@@ -403,8 +412,10 @@ awaitable<bool> Forwarder::reconcile(Partition& p) {
     stats_.forwarded_bytes += bytes_before - p.queue.pending_bytes();
     dirty_ = true;
   }
-  log::info("forwarder.reconciled", "cluster={} topic={} partition={} already_upstream={}",
-            options_.cluster, p.topic, p.index, found);
+  // Looking and finding nothing is part of a retry; finding batches is news.
+  log::emit(found > 0 ? log::Level::info : log::Level::debug, "forwarder.reconciled",
+            "cluster={} topic={} partition={} already_upstream={}", options_.cluster, p.topic,
+            p.index, found);
   p.need_reconcile = false;
   co_return true;
 }
@@ -413,11 +424,7 @@ awaitable<void> Forwarder::checkpoint_loop() {
   while (!stopped_) {
     co_await sleep(options_.checkpoint_interval);
     if (!dirty_) continue;
-    if (const auto ec = write_checkpoint()) {
-      log::error("forwarder.checkpoint_failed", "cluster={} error=\"{}\"", options_.cluster,
-                 ec.message());
-      continue;
-    }
+    if (write_checkpoint()) continue;  // logged; tried again next interval
     // Only after the checkpoint says so may the segments go.
     log_.release(buffer::Position{low_watermark()});
   }
@@ -440,7 +447,24 @@ std::error_code Forwarder::write_checkpoint() {
                                      p->queue.next_sequence(), p->queue.last_upstream_offset()});
   }
   const auto ec = buffer::save_checkpoint(checkpoint_file_, checkpoint);
-  if (!ec) dirty_ = false;
+  const auto now = std::chrono::steady_clock::now();
+  if (ec) {
+    // Said when writing starts to fail, not at each retry (every
+    // checkpoint_interval), and again when it works.
+    log::emit(checkpoint_failing_since_ ? log::Level::debug : log::Level::error,
+              "forwarder.checkpoint_failed", "cluster={} file={} error={}", options_.cluster,
+              log::quote(checkpoint_file_.string()), log::quote(ec.message()));
+    if (!checkpoint_failing_since_) checkpoint_failing_since_ = now;
+    return ec;
+  }
+  dirty_ = false;
+  if (checkpoint_failing_since_) {
+    log::info(
+        "forwarder.checkpoint_written", "cluster={} failed_ms={}", options_.cluster,
+        std::chrono::duration_cast<std::chrono::milliseconds>(now - *checkpoint_failing_since_)
+            .count());
+    checkpoint_failing_since_.reset();
+  }
   return ec;
 }
 

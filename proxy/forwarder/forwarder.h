@@ -9,6 +9,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -118,8 +119,11 @@ class Forwarder {
   bool started_ = false;
   bool stopped_ = false;
   bool paused_ = false;
-  bool initializing_ = false;  // an InitProducerId is on its way
-  bool dirty_ = false;         // acknowledged more than the checkpoint says
+  bool initializing_ = false;           // an InitProducerId is on its way
+  bool dirty_ = false;                  // acknowledged more than the checkpoint says
+  bool init_producer_failing_ = false;  // the last InitProducerId got an error
+  // Since when writing the checkpoint fails; unset while it works.
+  std::optional<std::chrono::steady_clock::time_point> checkpoint_failing_since_;
   // Just past the last entry the forwarder was told of. The log's own end
   // may already include appends whose on_durable is still on its way: a
   // checkpoint must not claim those forwarded.

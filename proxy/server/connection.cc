@@ -70,7 +70,7 @@ std::function<void(std::exception_ptr)> Connection::keep_alive() {
     try {
       std::rethrow_exception(error);
     } catch (const std::exception& e) {
-      log::error("connection.failed", "peer={} error=\"{}\"", self->peer_, e.what());
+      log::error("connection.failed", "peer={} error={}", self->peer_, log::quote(e.what()));
     }
     self->close("internal error");
   };
@@ -88,7 +88,7 @@ void Connection::close(std::string_view reason) {
   if (closed_) return;
   closed_ = true;
   reading_ = false;
-  log::debug("connection.closed", "peer={} reason=\"{}\"", peer_, reason);
+  log::debug("connection.closed", "peer={} reason={}", peer_, log::quote(reason));
   boost::system::error_code ignored;
   socket_.shutdown(tcp::socket::shutdown_both, ignored);
   socket_.close(ignored);
@@ -141,7 +141,7 @@ awaitable<void> Connection::reader() {
     auto handled = dispatcher_.dispatch(std::move(request));
     if (!handled) {
       dispatcher_.request_done(api, std::nullopt);
-      log::warn("connection.unsupported_request", "peer={} api_key={} ({}) version={}", peer_,
+      log::warn("connection.unsupported_request", "peer={} api_key={} api={} version={}", peer_,
                 static_cast<int>(api), protocol::name(api), version);
       close("unsupported api or version");
       co_return;
@@ -180,7 +180,7 @@ awaitable<void> Connection::writer() {
     if (!slot->response) continue;  // acks=0: no answer
     if (slot->response->empty()) {
       log::warn("connection.bad_request",
-                "peer={} api_key={} ({}) reason=\"body cannot be parsed\"", peer_,
+                "peer={} api_key={} api={} reason=\"body cannot be parsed\"", peer_,
                 static_cast<int>(slot->api), protocol::name(slot->api));
       close("unparseable request");
       co_return;

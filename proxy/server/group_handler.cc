@@ -30,8 +30,8 @@ constexpr ErrorCode kUnreachable = ErrorCode::coordinator_not_available;
 // answer.
 ErrorCode unanswered(const protocol::RequestHeader& header, std::string_view groups,
                      const Error& error) {
-  log::debug("group.coordinator_unreachable", "group={} api_key={} error=\"{}\"", groups,
-             protocol::name(header.api_key), error.message);
+  log::debug("group.coordinator_unreachable", "group={} api_key={} error={}", log::quote(groups),
+             protocol::name(header.api_key), log::quote(error.message));
   return upstream_failure(header.api_key, error, kUnreachable);
 }
 

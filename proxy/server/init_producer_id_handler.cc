@@ -17,7 +17,8 @@ awaitable<Deferred> InitProducerIdHandler::handle(std::shared_ptr<const Request>
   protocol::InitProducerIdResponse response;
   if (req.transactional_id) {
     log::warn("producer.transactions_refused", "client_id={} transactional_id={}",
-              request->header.client_id.value_or(""), *req.transactional_id);
+              log::quote(request->header.client_id.value_or("")),
+              log::quote(*req.transactional_id));
     response.error_code = protocol::to_int(ErrorCode::transactional_id_authorization_failed);
   } else if (req.producer_id >= 0 && req.producer_epoch >= 0 && req.producer_epoch < INT16_MAX) {
     // KIP-360: a producer bumps its epoch to recover; sequences restart at 0.

@@ -50,7 +50,7 @@ awaitable<void> Listener::accept_loop() {
       if (ec == asio::error::operation_aborted) co_return;
       // Out of file descriptors and the like: log and keep serving, after
       // a pause so a persistent condition does not spin the thread.
-      log::warn("listener.accept_failed", "error=\"{}\"", ec.message());
+      log::warn("listener.accept_failed", "error={}", log::quote(ec.message()));
       asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
       co_await pause.async_wait(nothrow(ec));
       continue;

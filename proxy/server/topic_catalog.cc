@@ -55,8 +55,8 @@ void TopicCatalog::update(const std::map<std::string, int32_t>& counts) {
   }
   if (!changed) return;
   if (const auto ec = save()) {
-    log::warn("topic.cache_write_failed", "file={} error=\"{}\"", cache_file_.string(),
-              ec.message());
+    log::warn("topic.cache_write_failed", "file={} error={}", log::quote(cache_file_.string()),
+              log::quote(ec.message()));
   }
 }
 

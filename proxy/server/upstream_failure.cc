@@ -17,8 +17,8 @@ ErrorCode upstream_failure(protocol::ApiKey api, const Error& error, ErrorCode r
   static std::set<protocol::ApiKey> logged;
   const std::lock_guard lock(mutex);
   if (logged.insert(api).second) {
-    log::warn("upstream.api_unsupported", "api={} answer=UNSUPPORTED_VERSION error=\"{}\"",
-              protocol::name(api), error.message);
+    log::warn("upstream.api_unsupported", "api={} answer=UNSUPPORTED_VERSION error={}",
+              protocol::name(api), log::quote(error.message));
   }
   return ErrorCode::unsupported_version;
 }

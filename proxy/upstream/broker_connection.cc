@@ -203,8 +203,8 @@ void BrokerConnection::finish_connect(const std::shared_ptr<Session>& session,
     state_ = State::idle;
     const auto delay = backoff_.next();
     next_attempt_ = std::chrono::steady_clock::now() + delay;
-    log::debug("upstream.connect_failed", "broker={} retry_in_ms={} error=\"{}\"", name_,
-               delay.count(), last_error_.message);
+    log::debug("upstream.connect_failed", "broker={} retry_in_ms={} error={}", name_, delay.count(),
+               log::quote(last_error_.message));
   }
   connect_done_.cancel();
   notify(state_ == State::ready ? Result<void>{} : Result<void>{last_error_});
@@ -378,11 +378,12 @@ void BrokerConnection::fail(Session& session, const Error& error) {
   session_.reset();
   state_ = State::idle;
   if (in_flight.empty()) {
-    log::debug("upstream.connection_closed", "broker={} reason=\"{}\"", name_, error.message);
+    log::debug("upstream.connection_closed", "broker={} reason={}", name_,
+               log::quote(error.message));
     return;
   }
-  log::info("upstream.connection_reset", "broker={} requests={} error=\"{}\"", name_,
-            in_flight.size(), error.message);
+  log::info("upstream.connection_reset", "broker={} requests={} error={}", name_, in_flight.size(),
+            log::quote(error.message));
   notify(Result<void>{error});
 }
 

@@ -6,13 +6,17 @@
 
 namespace ks::upstream {
 
-Client::Client(asio::any_io_executor executor, ClientOptions options)
-    : executor_(std::move(executor)), options_(std::move(options)) {
+Client::Client(asio::any_io_executor executor, ClientOptions options,
+               std::shared_ptr<ClusterState> state)
+    : executor_(std::move(executor)),
+      options_(std::move(options)),
+      state_(state ? std::move(state) : std::make_shared<ClusterState>(options_.cluster)) {
   for (const auto& text : options_.bootstrap) {
     if (auto address = parse_address(text)) {
       bootstrap_.push_back(std::move(*address));
     } else {
-      log::error("upstream.bad_bootstrap", "cluster={} address=\"{}\"", options_.cluster, text);
+      log::error("upstream.bad_bootstrap", "cluster={} address={}", options_.cluster,
+                 log::quote(text));
     }
   }
 }
@@ -38,6 +42,12 @@ awaitable<Result<void>> Client::refresh_metadata(std::vector<std::string> topics
   const auto response = co_await send_any(std::move(request));
   if (!response) co_return response.error();
   topology_.apply(response->body, all_topics);
+  for (const auto& topic : response->body.topics) {
+    if (!topic.name) continue;
+    for (const auto& partition : topic.partitions)
+      state_->on_leader(*topic.name, partition.partition_index, partition.leader_id,
+                        partition.leader_epoch);
+  }
   prune_connections();
   log::debug("upstream.metadata", "cluster={} version={} brokers={} topics={}", options_.cluster,
              response->version, topology_.brokers().size(), response->body.topics.size());
@@ -68,6 +78,7 @@ std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address, 
     connection->set_observer([this](const BrokerConnection& c, const Result<void>& outcome) {
       on_connection_event(c, outcome);
     });
+    state_->track(connection);
   }
   return connection;
 }
@@ -125,24 +136,13 @@ void Client::drop(std::map<ConnectionKey, std::shared_ptr<BrokerConnection>>::it
 }
 
 void Client::on_connection_event(const BrokerConnection& connection, const Result<void>& outcome) {
-  broker_reachable_[connection.address().to_string()] = static_cast<bool>(outcome);
-  if (outcome) {
-    if (reachability_ != Reachability::up) {
-      reachability_ = Reachability::up;
-      log::info("upstream.up", "cluster={} via={}", options_.cluster,
-                connection.address().to_string());
-    }
-    return;
-  }
-  // One broker failing does not make the cluster unreachable while another answers.
-  for (const auto& [key, other] : connections_) {
-    if (other->ready()) return;
-  }
-  if (reachability_ != Reachability::down) {
-    reachability_ = Reachability::down;
-    log::warn("upstream.down", "cluster={} error=\"{}\"", options_.cluster,
-              outcome.error().message);
-  }
+  state_->on_connection_event(connection, node_id_at(connection.address()), outcome);
+}
+
+int32_t Client::node_id_at(const Address& address) const {
+  for (const auto& [id, broker] : topology_.brokers())
+    if (broker.address == address) return id;
+  return -1;
 }
 
 }  // namespace ks::upstream

@@ -35,6 +35,7 @@
 #include "proxy/asio.h"
 #include "proxy/upstream/address.h"
 #include "proxy/upstream/broker_connection.h"
+#include "proxy/upstream/cluster_state.h"
 #include "proxy/upstream/errc.h"
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
@@ -65,7 +66,11 @@ inline constexpr Lane kSharedLane = 0;
 
 class Client {
  public:
-  Client(asio::any_io_executor executor, ClientOptions options);
+  // `state`: shared with the cluster's other clients, so that each change of
+  // the cluster is logged once (cluster_state.h); null: one of its own,
+  // named options.cluster.
+  Client(asio::any_io_executor executor, ClientOptions options,
+         std::shared_ptr<ClusterState> state = nullptr);
   ~Client();
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
@@ -96,20 +101,18 @@ class Client {
   }
   const Topology& topology() const { return topology_; }
 
-  // True while some connection to the cluster works. It goes down when a
-  // connect fails or a connection with requests in flight breaks and no
-  // other connection is up, and up on the next successful connect; each
-  // change is logged once (upstream.up / upstream.down).
-  bool is_reachable() const { return reachability_ == Reachability::up; }
+  // True while some connection to the cluster works, counting those of the
+  // clients sharing the ClusterState. It goes down when a connect fails or a
+  // connection with requests in flight breaks and no other connection is
+  // up, and up on the next successful connect; each change is logged once
+  // (upstream.up / upstream.down, see cluster_state.h).
+  bool is_reachable() const { return state_->reachable(); }
   size_t connection_count() const { return connections_.size(); }
-  // Per broker address ("host:port") this client has connected to or tried:
-  // whether the last connect or request there succeeded.
-  const std::map<std::string, bool>& broker_reachability() const { return broker_reachable_; }
+  // What every client of the cluster has seen of it (reachability per broker).
+  const ClusterState& state() const { return *state_; }
   const ClientOptions& options() const { return options_; }
 
  private:
-  enum class Reachability { unknown, up, down };
-
   using ConnectionKey = std::pair<std::string, Lane>;  // "host:port", lane
 
   Result<std::shared_ptr<BrokerConnection>> connection_to_broker(int32_t broker_id, Lane lane);
@@ -122,14 +125,15 @@ class Client {
   // Closes connections to addresses that are neither brokers nor bootstrap.
   void prune_connections();
   void on_connection_event(const BrokerConnection& connection, const Result<void>& outcome);
+  // The broker's id in the cached metadata, -1 for an address it does not list.
+  int32_t node_id_at(const Address& address) const;
 
   asio::any_io_executor executor_;
   ClientOptions options_;
   std::vector<Address> bootstrap_;
   Topology topology_;
   std::map<ConnectionKey, std::shared_ptr<BrokerConnection>> connections_;
-  Reachability reachability_ = Reachability::unknown;
-  std::map<std::string, bool> broker_reachable_;
+  std::shared_ptr<ClusterState> state_;
 };
 
 template <typename Request>

@@ -8,7 +8,8 @@ void Topology::apply(const protocol::MetadataResponse& response, bool all_topics
   brokers_.clear();
   for (const auto& b : response.brokers) {
     if (b.port <= 0 || b.port > 65535) {
-      log::warn("upstream.bad_broker", "node_id={} host={} port={}", b.node_id, b.host, b.port);
+      log::warn("upstream.bad_broker", "node_id={} host={} port={}", b.node_id, log::quote(b.host),
+                b.port);
       continue;
     }
     brokers_[b.node_id] =

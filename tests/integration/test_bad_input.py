@@ -245,10 +245,10 @@ def unsupported_request(sc):
     cases = [
         # (what, frame payload, log pattern)
         ("API key 9999", request_header(9999, 0, 7) + bytes(16),
-         r"connection\.unsupported_request .*api_key=9999 \(unknown\) version=0$"),
+         r"connection\.unsupported_request .*api_key=9999 api=unknown version=0$"),
         ("Produce v99", request_header(ApiKey.PRODUCE, 99, 8, flexible=True)
          + produce_body(REJECTS, 0, raw_kafka.batch(["rejected-v99"])),
-         r"connection\.unsupported_request .*api_key=0 \(produce\) version=99$"),
+         r"connection\.unsupported_request .*api_key=0 api=produce version=99$"),
         ("a header without its client id", struct.pack(">hhi", ApiKey.METADATA, 4, 9),
          r"connection\.bad_header .*size=8$"),
         ("a client id longer than the frame",

@@ -79,9 +79,10 @@ def cold_start(generation):
 
 
 def crash_while_forwarding(generation):
-    # rtt slows forwarding down so that the kills land mid-drain.
+    # rtt slows forwarding down so that the kills land mid-drain. At debug,
+    # reconciliations that find nothing upstream are logged too.
     with MockUpstream(generation, topics={TOPIC: PARTITIONS}) as up, \
-            Sidecar(upstream=up) as sc:
+            Sidecar(upstream=up, config={"log": {"level": "debug"}}) as sc:
         print("== crash while forwarding, librdkafka %s mock" % up.version)
         results = [produce("confluent", sc.bootstrap, TOPIC, 50, "warm", idempotent=True)]
         wait_forwarded(up, TOPIC, 50)

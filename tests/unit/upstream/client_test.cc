@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <string>
 
 #include "proxy/protocol/record_batch.h"
 #include "tests/unit/upstream/mock_cluster.h"
@@ -25,6 +26,11 @@ class ClientTest : public ::testing::Test {
   }
 
   Client& make_client(std::vector<std::string> bootstrap = {}) {
+    client_ = std::make_unique<Client>(io_.get_executor(), options(std::move(bootstrap)));
+    return *client_;
+  }
+
+  ClientOptions options(std::vector<std::string> bootstrap = {}) {
     ClientOptions options;
     options.cluster = "test";
     options.bootstrap = bootstrap.empty() ? mock_.bootstrap() : std::move(bootstrap);
@@ -32,8 +38,7 @@ class ClientTest : public ::testing::Test {
     options.request_timeout = 5s;
     options.retry_backoff = 10ms;
     options.retry_backoff_max = 100ms;
-    client_ = std::make_unique<Client>(io_.get_executor(), options);
-    return *client_;
+    return options;
   }
 
   // The id of the broker at `address` ("host:port"), from the cached metadata.
@@ -52,6 +57,23 @@ class ClientTest : public ::testing::Test {
   static const protocol::ProduceResponse::ProduceTopicResponse::ProducePartitionResponse& only(
       const Response<protocol::ProduceResponse>& response) {
     return response.body.topics.at(0).partitions.at(0);
+  }
+
+  // Lines of `log` (captured stderr) with `event`; `with` narrows them.
+  static std::vector<std::string> lines(const std::string& log, std::string_view event,
+                                        std::string_view with = "") {
+    std::vector<std::string> out;
+    size_t start = 0;
+    while (start < log.size()) {
+      const size_t end = std::min(log.find('\n', start), log.size());
+      const std::string line = log.substr(start, end - start);
+      if (line.find(" " + std::string(event) + " ") != std::string::npos &&
+          line.find(with) != std::string::npos) {
+        out.push_back(line);
+      }
+      start = end + 1;
+    }
+    return out;
   }
 
   asio::io_context io_;
@@ -367,6 +389,121 @@ TEST_F(ClientTest, AcksZeroIsRefusedOnceNotTriedOnEveryBroker) {
   auto response = run(io_, client.send_any(test::produce_request("t", 0, batch, 0)));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, errc::invalid_request);
+}
+
+TEST_F(ClientTest, AnOutageIsLoggedOnceNotOncePerRetry) {
+  mock_.create_topic("outage", 3);
+  Client& client = make_client();
+  ASSERT_TRUE(run(io_, client.refresh_metadata({"outage"})));
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    ASSERT_TRUE(run(io_, client.send_to(broker, test::metadata_request())));
+
+  testing::internal::CaptureStderr();
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_down(broker);
+  // What the forwarder does while the cluster is away: try every broker,
+  // refresh metadata, back off (here 10..100 ms), again.
+  int failures = 0;
+  const auto until = std::chrono::steady_clock::now() + 1500ms;
+  while (std::chrono::steady_clock::now() < until) {
+    for (int32_t broker = 1; broker <= 3; ++broker)
+      failures += !run(io_, client.send_to(broker, test::metadata_request())).ok();
+    failures += !run(io_, client.refresh_metadata({"outage"})).ok();
+    test::run_for(io_, 20ms);
+  }
+  EXPECT_FALSE(client.is_reachable());
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_up(broker);
+  for (int attempt = 0; attempt < 100 && !run(io_, client.refresh_metadata({"outage"})).ok();
+       ++attempt) {
+    test::run_for(io_, 50ms);
+  }
+  for (int32_t broker = 1; broker <= 3; ++broker) {
+    for (int attempt = 0;
+         attempt < 100 && !run(io_, client.send_to(broker, test::metadata_request())).ok();
+         ++attempt) {
+      test::run_for(io_, 50ms);
+    }
+  }
+  EXPECT_TRUE(client.is_reachable());
+  const std::string log = testing::internal::GetCapturedStderr();
+
+  EXPECT_GT(failures, 20);
+  EXPECT_EQ(lines(log, "upstream.down").size(), 1u) << log;
+  const auto up = lines(log, "upstream.up");
+  ASSERT_EQ(up.size(), 1u) << log;
+  EXPECT_NE(up[0].find(" down_ms="), std::string::npos) << up[0];
+  for (const auto& address : mock_.bootstrap()) {
+    EXPECT_EQ(lines(log, "upstream.broker_down", "broker=" + address + " ").size(), 1u) << log;
+    const auto broker_up = lines(log, "upstream.broker_up", "broker=" + address + " ");
+    ASSERT_EQ(broker_up.size(), 1u) << log;
+    EXPECT_NE(broker_up[0].find(" down_ms="), std::string::npos) << broker_up[0];
+  }
+}
+
+TEST_F(ClientTest, ClientsSharingAClusterStateLogEachChangeOnce) {
+  mock_.create_topic("shared", 1);
+  mock_.set_leader("shared", 0, 1);
+  auto state = std::make_shared<ClusterState>("main");
+  Client first(io_.get_executor(), options(), state);
+  Client second(io_.get_executor(), options(), state);
+  testing::internal::CaptureStderr();
+  ASSERT_TRUE(run(io_, first.refresh_metadata({"shared"})));
+  ASSERT_TRUE(run(io_, second.refresh_metadata({"shared"})));
+  mock_.set_leader("shared", 0, 2);
+  ASSERT_TRUE(run(io_, first.refresh_metadata({"shared"})));
+  ASSERT_TRUE(run(io_, second.refresh_metadata({"shared"})));
+
+  // A request in flight on each client's connection when the cluster goes.
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_rtt(broker, 500);
+  auto on_first = test::spawn(io_, first.send_to(2, test::metadata_request()));
+  auto on_second = test::spawn(io_, second.send_to(2, test::metadata_request()));
+  test::run_for(io_, 100ms);
+  for (int32_t broker = 1; broker <= 3; ++broker)
+    mock_.set_down(broker);
+  EXPECT_FALSE(test::result(io_, on_first));
+  EXPECT_FALSE(test::result(io_, on_second));
+  EXPECT_FALSE(run(io_, first.refresh_metadata({"shared"})));
+  EXPECT_FALSE(run(io_, second.refresh_metadata({"shared"})));
+  EXPECT_FALSE(first.is_reachable());
+  EXPECT_FALSE(second.is_reachable());
+  const std::string log = testing::internal::GetCapturedStderr();
+  for (int32_t broker = 1; broker <= 3; ++broker) {
+    mock_.set_rtt(broker, 0);
+    mock_.set_up(broker);
+  }
+
+  EXPECT_EQ(lines(log, "upstream.up").size(), 1u) << log;
+  EXPECT_EQ(lines(log, "upstream.down", "cluster=main ").size(), 1u) << log;
+  const auto moved = lines(log, "upstream.leader_moved");
+  ASSERT_EQ(moved.size(), 1u) << log;
+  EXPECT_NE(moved[0].find("topic=shared partition=0 from=1 to=2 "), std::string::npos) << moved[0];
+  EXPECT_LE(lines(log, "upstream.broker_down", "broker=" + mock_.bootstrap()[1] + " ").size(), 1u)
+      << log;
+}
+
+TEST(ClusterState, LeaderMovesAreLoggedOnceAndStaleAnswersIgnored) {
+  ClusterState state("main");
+  testing::internal::CaptureStderr();
+  state.on_leader("t", 0, 1, 5);    // first seen: nothing to compare with
+  state.on_leader("t", 0, 1, 5);    // the same again
+  state.on_leader("t", 0, -1, -1);  // an election: no leader right now
+  state.on_leader("t", 0, 2, 6);    // moved
+  state.on_leader("t", 0, 2, 6);    // another client sees the same move
+  state.on_leader("t", 0, 1, 5);    // a broker that has not heard yet
+  state.on_leader("t", 1, 3, -1);   // no epochs (Metadata < v7)
+  state.on_leader("t", 1, 1, -1);
+  const std::string log = testing::internal::GetCapturedStderr();
+  size_t moves = 0;
+  for (size_t at = log.find(" upstream.leader_moved "); at != std::string::npos;
+       at = log.find(" upstream.leader_moved ", at + 1)) {
+    ++moves;
+  }
+  EXPECT_EQ(moves, 2u) << log;
+  EXPECT_NE(log.find("topic=t partition=0 from=1 to=2 epoch=6\n"), std::string::npos) << log;
+  EXPECT_NE(log.find("topic=t partition=1 from=3 to=1 epoch=-1\n"), std::string::npos) << log;
+  EXPECT_EQ(log.find("from=2 to=1"), std::string::npos) << log;
 }
 
 }  // namespace
