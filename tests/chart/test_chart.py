@@ -51,8 +51,9 @@ class ChartTest(unittest.TestCase):
         self.assertIn(": valid.", result.stdout)
         return rendered
 
-    def check_sidecar(self, rendered):
-        """What the chart promises about the sidecar in every value set."""
+    def check_sidecar(self, rendered, from_chart=True):
+        """What the chart promises about the sidecar in every value set
+        (and the by-hand snippet follows, but for the chart's own names)."""
         container = cc.sidecar_container(rendered, SIDECAR)
         config = yaml.safe_load(cc.sidecar_config(rendered))
         admin_port = config["admin"]["port"]
@@ -72,7 +73,7 @@ class ChartTest(unittest.TestCase):
         self.assertTrue(container["resources"]["requests"] and container["resources"]["limits"])
         mounts = {m["mountPath"]: m for m in container["volumeMounts"]}
         self.assertTrue(mounts["/etc/kafka-sidecar"]["readOnly"])
-        self.assertEqual(mounts[config["buffer"]["dir"]]["name"], "buffer")
+        self.assertFalse(mounts[config["buffer"]["dir"]].get("readOnly", False))
         pod = rendered.workload()["spec"]["template"]["spec"]
         delay = 0
         pre_stop = (container.get("lifecycle") or {}).get("preStop")
@@ -80,6 +81,9 @@ class ChartTest(unittest.TestCase):
             delay = int(pre_stop["exec"]["command"][1])
         # SIGTERM drain (10 s) plus a margin, after any preStop wait.
         self.assertGreaterEqual(pod["terminationGracePeriodSeconds"], delay + 15)
+        if not from_chart:
+            return
+        self.assertEqual(mounts[config["buffer"]["dir"]]["name"], "buffer")
         self.assertIn("checksum/config", rendered.workload()["spec"]["template"]["metadata"]["annotations"])
         metrics = [m.obj for m in rendered.of_kind("Service") if m.name.endswith("-metrics")]
         self.assertEqual(len(metrics), 1)
@@ -233,6 +237,25 @@ class ValueSets(ChartTest):
         names = {e["valueFrom"]["secretKeyRef"]["name"] for e in sidecar["env"] if "valueFrom" in e}
         self.assertEqual(names, {"kafka-credentials"})
         self.assertNotIn("checksum/sasl", r.workload()["spec"]["template"]["metadata"]["annotations"])
+
+
+class ExistingDeploymentSnippet(ChartTest):
+    """charts/kafka-sidecar/examples/existing-deployment-snippet.yaml, the
+    by-hand recipe, passes the same checks as the chart's output."""
+
+    def test_snippet(self):
+        path = cc.CHART / "examples" / "existing-deployment-snippet.yaml"
+        text = path.read_text()
+        docs = [d for d in yaml.safe_load_all(text) if d is not None]
+        rendered = cc.Rendered(text, [cc.Manifest(path.name, "", d) for d in docs])
+        self.assertEqual([m.kind for m in rendered.manifests],
+                         ["ConfigMap", "PersistentVolumeClaim", "Deployment"])
+        self.assertEqual(cc.yamllint(text), [], "yamllint")
+        self.assertEqual(cc.api_problems(rendered), [], "Kubernetes API types")
+        self.assertEqual(cc.reference_problems(rendered), [], "references")
+        self.check_sidecar(rendered, from_chart=False)
+        result = cc.check_config(cc.sidecar_config(rendered), {})
+        self.assertEqual(result.returncode, 0, result.stdout + result.stderr)
 
 
 class BrokenValues(ChartTest):
