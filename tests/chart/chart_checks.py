@@ -137,7 +137,7 @@ def pod_containers(pod_spec):
     return (pod_spec.get("initContainers") or []) + (pod_spec.get("containers") or [])
 
 
-def reference_problems(rendered, existing_secrets=()):
+def reference_problems(rendered, existing_secrets=(), existing_claims=()):
     """What the API server or the kubelet would refuse, or what would not
     work, beyond field types: names, labels, selectors, volumes, ports and
     the Secrets and ConfigMaps referred to."""
@@ -172,7 +172,7 @@ def reference_problems(rendered, existing_secrets=()):
         if "configMap" in v and v["configMap"]["name"] not in configmaps:
             problems.append(f"volume {v['name']}: ConfigMap {v['configMap']['name']} is not rendered")
         if "persistentVolumeClaim" in v:
-            claims = {m.name for m in rendered.of_kind("PersistentVolumeClaim")}
+            claims = {m.name for m in rendered.of_kind("PersistentVolumeClaim")} | set(existing_claims)
             claim = v["persistentVolumeClaim"]["claimName"]
             if claim not in claims:
                 problems.append(f"volume {v['name']}: claim {claim} is not rendered")

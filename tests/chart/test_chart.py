@@ -33,12 +33,13 @@ def write_values(tmp, text):
 class ChartTest(unittest.TestCase):
     maxDiff = None
 
-    def check_all(self, values_files=(), existing_secrets=(), kube_version=None):
+    def check_all(self, values_files=(), existing_secrets=(), kube_version=None, existing_claims=()):
         """The checks every valid value set passes; returns the render."""
         rendered = cc.render(values_files, kube_version)
         self.assertEqual(cc.yamllint(rendered.stream), [], "yamllint")
         self.assertEqual(cc.api_problems(rendered), [], "Kubernetes API types")
-        self.assertEqual(cc.reference_problems(rendered, existing_secrets), [], "references")
+        self.assertEqual(cc.reference_problems(rendered, existing_secrets, existing_claims), [],
+                         "references")
         self.check_sidecar(rendered)
         config_text = cc.sidecar_config(rendered)
         env = cc.sidecar_environment(rendered)
@@ -166,6 +167,28 @@ class ValueSets(ChartTest):
         self.assertIn("${KAFKA_BOOTSTRAP}", cc.sidecar_config(r))
         described = cc.check_config(cc.sidecar_config(r), cc.sidecar_environment(r)).stdout
         self.assertIn("kafka.kafka.svc:9092", described)
+
+    def test_existing_claim_and_probe_defaults_dropped(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = self.check_all([write_values(tmp, "persistence: {existingClaim: orders-buffer}\n"
+                                                  "sidecar: {startupProbe: null}\n")],
+                               existing_claims=["orders-buffer"])
+        self.assertEqual(r.of_kind("PersistentVolumeClaim"), [])
+        pod = r.workload()["spec"]["template"]["spec"]
+        volumes = {v["name"]: v for v in pod["volumes"]}
+        self.assertEqual(volumes["buffer"]["persistentVolumeClaim"], {"claimName": "orders-buffer"})
+        # null removes the chart's timing; the probe itself stays.
+        self.assertEqual(cc.sidecar_container(r)["startupProbe"],
+                         {"httpGet": {"path": "/healthz", "port": "admin"}})
+
+    def test_statefulset_emptydir(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            r = self.check_all([write_values(tmp, "workload: {kind: StatefulSet, replicas: 2}\n"
+                                                  "persistence: {type: emptyDir}\n")])
+        workload = r.workload()
+        self.assertNotIn("volumeClaimTemplates", workload["spec"])
+        volumes = {v["name"]: v for v in workload["spec"]["template"]["spec"]["volumes"]}
+        self.assertEqual(volumes["buffer"]["emptyDir"], {})
 
     def test_emptydir(self):
         r = self.check_all([cc.VALUES / "emptydir.yaml"])

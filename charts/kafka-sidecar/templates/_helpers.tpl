@@ -214,17 +214,23 @@ container with restartPolicy Always) only beside an app container.
     httpGet:
       path: /healthz
       port: admin
-    {{- toYaml $v.sidecar.startupProbe | nindent 4 }}
+    {{- with $v.sidecar.startupProbe }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   livenessProbe:
     httpGet:
       path: /healthz
       port: admin
-    {{- toYaml $v.sidecar.livenessProbe | nindent 4 }}
+    {{- with $v.sidecar.livenessProbe }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   readinessProbe:
     httpGet:
       path: /readyz
       port: admin
-    {{- toYaml $v.sidecar.readinessProbe | nindent 4 }}
+    {{- with $v.sidecar.readinessProbe }}
+    {{- toYaml . | nindent 4 }}
+    {{- end }}
   {{- if and (not $native) (gt (int $v.sidecar.preStopDelaySeconds) 0) }}
   lifecycle:
     preStop:
