@@ -13,6 +13,10 @@ packages=(
   librdkafka-dev kcat python3 python3-kafka python3-confluent-kafka
   python3-snappy python3-lz4 python3-zstandard  # kafka-python codecs
   prometheus  # promtool and a server scraping /metrics in the tests
+  # the Helm chart's tests: Helm's rendering rebuilt from Go and sprig,
+  # yamllint, and the Kubernetes API types of the official Python client
+  golang-go golang-github-masterminds-sprig-dev golang-github-ghodss-yaml-dev
+  python3-yaml python3-kubernetes yamllint
 )
 
 missing=()
