@@ -5,6 +5,7 @@
 #include <prometheus/text_serializer.h>
 
 #include <chrono>
+#include <deque>
 
 namespace ks::app {
 namespace {
@@ -52,12 +53,25 @@ class Sampled {
   MetricFamily family_;
 };
 
-Sampled gauge(std::string name, std::string help) {
-  return Sampled("kafka_sidecar_" + std::move(name), std::move(help), MetricType::Gauge);
-}
-Sampled counter(std::string name, std::string help) {
-  return Sampled("kafka_sidecar_" + std::move(name), std::move(help), MetricType::Counter);
-}
+// The families of one scrape, in the order they are declared.
+class Exposition {
+ public:
+  Sampled& gauge(std::string name, std::string help) {
+    return families_.emplace_back("kafka_sidecar_" + std::move(name), std::move(help),
+                                  MetricType::Gauge);
+  }
+  Sampled& counter(std::string name, std::string help) {
+    return families_.emplace_back("kafka_sidecar_" + std::move(name), std::move(help),
+                                  MetricType::Counter);
+  }
+  void append_to(std::vector<MetricFamily>* out) {
+    for (Sampled& family : families_)
+      out->push_back(family.take());
+  }
+
+ private:
+  std::deque<Sampled> families_;  // stable references
+};
 
 }  // namespace
 
@@ -102,52 +116,69 @@ std::function<void(std::chrono::microseconds)> SidecarMetrics::sync_observer(
 }
 
 std::string SidecarMetrics::scrape() const {
-  auto unforwarded_records =
-      gauge("buffer_unforwarded_records", "Records buffered and not yet forwarded upstream");
-  auto unforwarded_bytes = gauge("buffer_unforwarded_bytes",
-                                 "Bytes of record batches buffered and not yet forwarded upstream");
-  auto oldest_age = gauge("buffer_oldest_unforwarded_age_seconds",
-                          "Age of the oldest record not yet forwarded; 0 when none is pending");
-  auto disk_bytes = gauge("buffer_disk_bytes",
-                          "Bytes the buffer holds on disk, forwarded records not yet released "
-                          "included");
-  auto max_bytes = gauge("buffer_max_bytes", "The buffer's configured capacity (buffer.max_bytes)");
-  auto segments = gauge("buffer_segments", "Segment files of the buffer");
-  auto writable =
-      gauge("buffer_writable", "1 while the buffer accepts writes; 0 after a failed write or sync");
-  auto accepted_records =
-      counter("accepted_records_total", "Records made durable in the buffer and acknowledged");
-  auto accepted_bytes =
-      counter("accepted_bytes_total", "Record batch bytes made durable in the buffer");
-  auto forwarded_records =
-      counter("forwarded_records_total", "Records stored by the upstream cluster");
-  auto forwarded_bytes =
-      counter("forwarded_bytes_total", "Record batch bytes stored by the upstream cluster");
-  auto forward_errors = counter("forward_errors_total",
-                                "Failed forwarding attempts by Kafka error (network_exception, "
-                                "request_timed_out: no answer)");
-  auto retries = counter("forward_retries_total", "Forwarding attempts that are retried");
-  auto reconciliations =
-      counter("forward_reconciliations_total",
-              "Reads of the upstream log to learn what an ambiguous send stored");
-  auto dead_lettered =
-      counter("dead_lettered_records_total",
-              "Records the upstream refused for good, set aside in the dead-letter "
-              "log");
-  auto dropped = counter("dropped_records_total",
-                         "Records lost before forwarding (when_full: drop_oldest, unreadable)");
-  auto rejected =
-      counter("produce_rejected_total", "Produced batches refused for buffer space, by reason");
-  auto blocked = counter("produce_blocked_seconds_total",
-                         "Time during which produces waited for buffer space (when_full: block)");
-  auto blocked_now = gauge("produce_blocked_requests", "Produced batches waiting for space now");
-  auto paused = gauge("forwarder_paused", "1 while forwarding is paused from the admin API");
-  auto up = gauge("upstream_up", "1 while some broker of the cluster can be reached");
-  auto broker_up = gauge("upstream_broker_up",
-                         "1 while a broker can be reached (a connection to it works or the last "
-                         "connect succeeded)");
-  auto connections = gauge("client_connections", "Open Kafka client connections");
-  auto build_info = gauge("build_info", "Always 1; the labels say which build runs");
+  Exposition out;
+  auto& unforwarded_records =
+      out.gauge("buffer_unforwarded_records", "Records buffered and not yet forwarded upstream");
+  auto& unforwarded_bytes =
+      out.gauge("buffer_unforwarded_bytes",
+                "Bytes of record batches buffered and not yet forwarded upstream");
+  auto& oldest_age =
+      out.gauge("buffer_oldest_unforwarded_age_seconds",
+                "Age of the oldest record not yet forwarded; 0 when none is pending");
+  auto& disk_bytes = out.gauge("buffer_disk_bytes",
+                               "Bytes the buffer holds on disk, forwarded records not yet released "
+                               "included");
+  auto& max_bytes =
+      out.gauge("buffer_max_bytes", "The buffer's configured capacity (buffer.max_bytes)");
+  auto& segments = out.gauge("buffer_segments", "Segment files of the buffer");
+  auto& writable = out.gauge("buffer_writable",
+                             "1 while the buffer accepts writes; 0 after a failed write or sync");
+  auto& corrupt_bytes =
+      out.gauge("buffer_recovered_corrupt_bytes",
+                "Bytes of the buffer found damaged (CRC) at start and skipped; the "
+                "records in them are lost");
+  auto& torn_tail_bytes =
+      out.gauge("buffer_recovered_torn_tail_bytes",
+                "Bytes of an unfinished write cut off the buffer's end at start "
+                "(never acknowledged)");
+  auto& accepted_records =
+      out.counter("accepted_records_total", "Records made durable in the buffer and acknowledged");
+  auto& accepted_bytes =
+      out.counter("accepted_bytes_total", "Record batch bytes made durable in the buffer");
+  auto& forwarded_records =
+      out.counter("forwarded_records_total", "Records stored by the upstream cluster");
+  auto& forwarded_bytes =
+      out.counter("forwarded_bytes_total", "Record batch bytes stored by the upstream cluster");
+  auto& forward_errors =
+      out.counter("forward_errors_total",
+                  "Failed forwarding attempts by Kafka error (network_exception, "
+                  "request_timed_out: no answer)");
+  auto& retries = out.counter("forward_retries_total", "Forwarding attempts that are retried");
+  auto& reconciliations =
+      out.counter("forward_reconciliations_total",
+                  "Reads of the upstream log to learn what an ambiguous send stored");
+  auto& dead_lettered =
+      out.counter("dead_lettered_records_total",
+                  "Records the upstream refused for good, set aside in the dead-letter "
+                  "log");
+  auto& dropped =
+      out.counter("dropped_records_total",
+                  "Records lost before forwarding (when_full: drop_oldest, unreadable)");
+  auto& rejected =
+      out.counter("produce_rejected_total", "Produced batches refused for buffer space, by reason");
+  auto& blocked =
+      out.counter("produce_blocked_seconds_total",
+                  "Time during which produces waited for buffer space (when_full: block)");
+  auto& blocked_now =
+      out.gauge("produce_blocked_requests", "Produced batches waiting for space now");
+  auto& paused = out.gauge("forwarder_paused", "1 while forwarding is paused from the admin API");
+  auto& up = out.gauge("upstream_up", "1 while some broker of the cluster can be reached");
+  auto& broker_up =
+      out.gauge("upstream_broker_up",
+                "1 while a broker can be reached (a connection to it works or the last "
+                "connect succeeded)");
+  auto& connections = out.gauge("client_connections", "Open Kafka client connections");
+  auto& build_info = out.gauge("build_info", "Always 1; the labels say which build runs");
 
   const int64_t now = now_ms();
   if (clusters_) {
@@ -167,6 +198,9 @@ std::string SidecarMetrics::scrape() const {
       max_bytes.add(labels, static_cast<double>(cluster->max_bytes()));
       segments.add(labels, static_cast<double>(buffer.segments));
       writable.add(labels, cluster->buffer_failure() ? 0.0 : 1.0);
+      const auto& recovery = cluster->log().recovery();
+      corrupt_bytes.add(labels, static_cast<double>(recovery.corrupt_bytes));
+      torn_tail_bytes.add(labels, static_cast<double>(recovery.torn_tail.size()));
       accepted_records.add(labels, static_cast<double>(cluster->accepted().records));
       accepted_bytes.add(labels, static_cast<double>(cluster->accepted().bytes));
       forwarded_records.add(labels, static_cast<double>(forwarded.forwarded_records));
@@ -196,32 +230,7 @@ std::string SidecarMetrics::scrape() const {
   build_info.add({{"version", KS_VERSION}}, 1.0);
 
   std::vector<MetricFamily> families = registry_->Collect();
-  for (auto* sampled : {&unforwarded_records,
-                        &unforwarded_bytes,
-                        &oldest_age,
-                        &disk_bytes,
-                        &max_bytes,
-                        &segments,
-                        &writable,
-                        &accepted_records,
-                        &accepted_bytes,
-                        &forwarded_records,
-                        &forwarded_bytes,
-                        &forward_errors,
-                        &retries,
-                        &reconciliations,
-                        &dead_lettered,
-                        &dropped,
-                        &rejected,
-                        &blocked,
-                        &blocked_now,
-                        &paused,
-                        &up,
-                        &broker_up,
-                        &connections,
-                        &build_info}) {
-    families.push_back(sampled->take());
-  }
+  out.append_to(&families);
   return prometheus::TextSerializer().Serialize(families);
 }
 
