@@ -183,7 +183,7 @@ awaitable<HttpResponse> reset(AdminContext context, HttpRequest request) {
                           {"old_offset", row.old_offset ? json(*row.old_offset) : json(nullptr)},
                           {"new_offset", row.new_offset}});
   }
-  log::info("admin.offsets_reset", "group={} partitions={} committed={}", group,
+  log::info("admin.offsets_reset", "group={} partitions={} committed={}", log::quote(group),
             outcome->rows.size(), outcome->committed);
   co_return admin::json_response(status::ok, json{{"group", group},
                                                   {"committed", outcome->committed},

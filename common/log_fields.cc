@@ -103,6 +103,38 @@ constexpr std::string_view level_name(Level level) {
   return "?";
 }
 
+// One byte as both quoting styles write it: the usual two-character
+// escapes, other control characters as `control_prefix` and two hex digits
+// ("\x" in text, "\u00" in JSON), the rest (UTF-8 included) as is.
+void append_escaped(std::string& out, unsigned char byte, std::string_view control_prefix) {
+  constexpr std::string_view kHex = "0123456789abcdef";
+  switch (byte) {
+    case '"':
+      out += "\\\"";
+      return;
+    case '\\':
+      out += "\\\\";
+      return;
+    case '\n':
+      out += "\\n";
+      return;
+    case '\r':
+      out += "\\r";
+      return;
+    case '\t':
+      out += "\\t";
+      return;
+    default:
+      if (byte < 0x20 || byte == 0x7f) {
+        out += control_prefix;
+        out += kHex[byte >> 4];
+        out += kHex[byte & 0xf];
+      } else {
+        out += static_cast<char>(byte);
+      }
+  }
+}
+
 void append_member(std::string& out, std::string_view key, std::string_view value) {
   out += ',';
   append_json_string(out, key);
@@ -116,35 +148,8 @@ std::string quote_text(std::string_view text) {
   std::string out;
   out.reserve(text.size() + 2);
   out += '"';
-  for (const char c : text) {
-    const auto byte = static_cast<unsigned char>(c);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          constexpr std::string_view kHex = "0123456789abcdef";
-          out += "\\x";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xf];
-        } else {
-          out += c;
-        }
-    }
-  }
+  for (const char c : text)
+    append_escaped(out, static_cast<unsigned char>(c), "\\x");
   out += '"';
   return out;
 }
@@ -185,7 +190,6 @@ ParsedFields parse_fields(std::string_view text) {
 }
 
 void append_json_string(std::string& out, std::string_view bytes) {
-  constexpr std::string_view kHex = "0123456789abcdef";
   out += '"';
   for (size_t i = 0; i < bytes.size();) {
     const auto byte = static_cast<unsigned char>(bytes[i]);
@@ -199,31 +203,7 @@ void append_json_string(std::string& out, std::string_view bytes) {
       }
       continue;
     }
-    switch (byte) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (byte < 0x20 || byte == 0x7f) {
-          out += "\\u00";
-          out += kHex[byte >> 4];
-          out += kHex[byte & 0xf];
-        } else {
-          out += static_cast<char>(byte);
-        }
-    }
+    append_escaped(out, byte, "\\u00");
     ++i;
   }
   out += '"';

@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "common/log.h"
+#include "proxy/listen.h"
 
 namespace ks::admin {
 namespace beast = boost::beast;
@@ -112,12 +113,7 @@ void HttpServer::route(http::verb method, std::string pattern, HttpHandler handl
 }
 
 std::error_code HttpServer::open(const tcp::endpoint& endpoint) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  return ec;
+  return listen_on(acceptor_, endpoint);
 }
 
 void HttpServer::start() {
@@ -143,9 +139,7 @@ awaitable<void> HttpServer::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(nothrow(ec));
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      log::warn("admin.accept_failed", "error=\"{}\"", ec.message());
-      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
-      co_await pause.async_wait(nothrow(ec));
+      co_await pause_after_accept_failure(acceptor_, "admin.accept_failed", ec);
       continue;
     }
     std::erase_if(connections_, [](const auto& weak) { return weak.expired(); });
@@ -228,7 +222,8 @@ awaitable<HttpResponse> HttpServer::answer(HttpRequest request) const {
     } catch (const std::exception& e) {
       // The admin server is an edge: a failing handler answers 500 and the
       // process carries on.
-      log::error("admin.handler_failed", "path={} error=\"{}\"", path, e.what());
+      log::error("admin.handler_failed", "path={} error={}", log::quote(path),
+                 log::quote(e.what()));
     }
     co_return text_response(http::status::internal_server_error, "internal error");
   }

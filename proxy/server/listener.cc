@@ -1,6 +1,7 @@
 #include "proxy/server/listener.h"
 
 #include "common/log.h"
+#include "proxy/listen.h"
 
 namespace ks::server {
 
@@ -12,12 +13,7 @@ Listener::Listener(asio::any_io_executor executor, const Dispatcher& dispatcher,
       max_connections_(max_connections) {}
 
 std::error_code Listener::open(const tcp::endpoint& endpoint) {
-  boost::system::error_code ec;
-  acceptor_.open(endpoint.protocol(), ec);
-  if (!ec) acceptor_.set_option(tcp::acceptor::reuse_address(true), ec);
-  if (!ec) acceptor_.bind(endpoint, ec);
-  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  return ec;
+  return listen_on(acceptor_, endpoint);
 }
 
 void Listener::start() {
@@ -48,11 +44,7 @@ awaitable<void> Listener::accept_loop() {
     tcp::socket socket = co_await acceptor_.async_accept(nothrow(ec));
     if (ec) {
       if (ec == asio::error::operation_aborted) co_return;
-      // Out of file descriptors and the like: log and keep serving, after
-      // a pause so a persistent condition does not spin the thread.
-      log::warn("listener.accept_failed", "error={}", log::quote(ec.message()));
-      asio::steady_timer pause(acceptor_.get_executor(), std::chrono::milliseconds(100));
-      co_await pause.async_wait(nothrow(ec));
+      co_await pause_after_accept_failure(acceptor_, "listener.accept_failed", ec);
       continue;
     }
     if (open_connections() >= max_connections_) {
