@@ -1237,6 +1237,12 @@ def run_test(fn):
     print("PASS")
 
 
+def run_per_generation(check):
+    """run_test of check(generation) against each mock generation in turn:
+    the main of a test that runs the same story on both."""
+    run_test(lambda: [check(generation) for generation in GENERATIONS])
+
+
 if __name__ == "__main__":
     # python3 harness.py api-versions HOST:PORT: what a broker advertises.
     if len(sys.argv) == 3 and sys.argv[1] == "api-versions":

@@ -20,7 +20,7 @@ import time
 import urllib.error
 import urllib.request
 
-from harness import (GENERATIONS, MockUpstream, Sidecar, produce, run_test, upstream_total,
+from harness import (MockUpstream, Sidecar, produce, run_per_generation, upstream_total,
                      wait_forwarded, wait_until, watermarks)
 from test_offsets_cli import LiveMember, consume_assigned
 
@@ -196,11 +196,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -15,7 +15,7 @@ import concurrent.futures
 import sys
 import time
 
-from harness import (GENERATIONS, MockUpstream, Sidecar, produce, run_test, wait_forwarded)
+from harness import (MockUpstream, Sidecar, produce, run_per_generation, wait_forwarded)
 
 TOPIC = "orders"
 PARTITIONS = 3
@@ -100,11 +100,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -29,8 +29,8 @@ What librdkafka's mock group coordinator (both generations) dictates:
 import sys
 import time
 
-from harness import (GENERATIONS, GroupMember, MockUpstream, Sidecar, assert_consumed_once,
-                     produce, run_test, wait_forwarded)
+from harness import (GroupMember, MockUpstream, Sidecar, assert_consumed_once,
+                     produce, run_per_generation, wait_forwarded)
 
 TOPIC = "events"
 PARTITIONS = 4
@@ -80,11 +80,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -9,8 +9,8 @@ import glob
 import os
 import sys
 
-from harness import (GENERATIONS, ApiKey, MockUpstream, Sidecar, assert_exactly_once_in_order,
-                     produce, read_all, run_test, wait_forwarded, wait_until)
+from harness import (ApiKey, MockUpstream, Sidecar, assert_exactly_once_in_order,
+                     produce, read_all, run_per_generation, wait_forwarded, wait_until)
 import raw_kafka
 
 TOPIC = "audit"
@@ -49,11 +49,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

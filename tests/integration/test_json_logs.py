@@ -25,8 +25,8 @@ import struct
 import sys
 import time
 
-from harness import (GENERATIONS, ApiKey, MockUpstream, Sidecar, assert_exactly_once_in_order,
-                     produce, read_all, run_test, wait_forwarded, wait_until)
+from harness import (ApiKey, MockUpstream, Sidecar, assert_exactly_once_in_order,
+                     produce, read_all, run_per_generation, wait_forwarded, wait_until)
 import raw_kafka
 
 TOPIC = "jsonlogs"
@@ -157,11 +157,6 @@ def check(generation):
             assert counts[event] == 1, (event, counts[event])
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -20,7 +20,7 @@ import sys
 import threading
 import time
 
-from harness import GENERATIONS, MockUpstream, Sidecar, produce, run_test
+from harness import MockUpstream, Sidecar, produce, run_per_generation
 from raw_kafka import Connection
 
 TOPIC = "orders"
@@ -124,11 +124,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -12,7 +12,7 @@ Metadata, which the sidecar does not report; hence raw requests.
 
 import sys
 
-from harness import GENERATIONS, MockUpstream, Sidecar, api_versions, produce, run_test
+from harness import MockUpstream, Sidecar, api_versions, produce, run_per_generation
 from raw_kafka import Connection, Reader, Writer
 
 OFFSET_FOR_LEADER_EPOCH = 23
@@ -105,11 +105,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)

@@ -14,8 +14,8 @@ consumer sees the same records at the same offsets.
 import sys
 import time
 
-from harness import (GENERATIONS, MockUpstream, Sidecar, assert_exactly_once_in_order,
-                     assert_records_match, client_runs, produce, read_all, run_test,
+from harness import (MockUpstream, Sidecar, assert_exactly_once_in_order,
+                     assert_records_match, client_runs, produce, read_all, run_per_generation,
                      wait_forwarded)
 
 TOPIC = "orders"
@@ -51,11 +51,6 @@ def check(generation):
         sc.terminate()
 
 
-def main():
-    for generation in GENERATIONS:
-        check(generation)
-
-
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_test(main)
+    run_per_generation(check)
