@@ -25,7 +25,7 @@ import time
 import urllib.parse
 import urllib.request
 
-from harness import (MockUpstream, Sidecar, free_port, port_open, produce, run_test, test_dir,
+from harness import (MockUpstream, Sidecar, free_port, produce, run_test, test_dir,
                      wait_forwarded, wait_until)
 from test_admin_api import http
 
@@ -71,7 +71,14 @@ def prometheus_scrapes(sc):
          "--web.listen-address=127.0.0.1:%d" % port, "--log.level=warn"],
         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
     try:
-        wait_until(lambda: port_open("127.0.0.1", port), 30, "prometheus to listen")
+        def ready():
+            try:
+                with urllib.request.urlopen("http://127.0.0.1:%d/-/ready" % port,
+                                            timeout=5) as response:
+                    return response.status == 200
+            except OSError:  # not listening yet, or 503 while its storage starts
+                return False
+        wait_until(ready, 60, "prometheus to be ready")
 
         def query(expr):
             url = "http://127.0.0.1:%d/api/v1/query?query=%s" % (port, urllib.parse.quote(expr))
