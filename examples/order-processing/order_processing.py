@@ -6,8 +6,8 @@ cluster goes away and the sidecar itself is killed with kill -9. When the
 cluster comes back, every order the sidecar acknowledged is there: exactly
 once, in order per partition.
 
-    scripts/demo.sh                              # installs, builds, runs this
-    /usr/bin/python3 examples/demo/order_demo.py # after a build into build/
+    scripts/demo.sh    # installs, builds, runs this
+    /usr/bin/python3 examples/order-processing/order_processing.py  # after a build
 
 The binaries default to build/; KS_BINARY and KS_MOCK_2_15 (what ctest
 sets) or --sidecar and --mock override them. Needs Debian's python3-kafka.
