@@ -1,328 +1,302 @@
 #!/usr/bin/python3
-"""The kafka-sidecar order demo.
+"""The kafka-sidecar order-processing demo.
 
-An "order service" produces orders through kafka-sidecar while its Kafka
-cluster goes away and the sidecar itself is killed with kill -9. When the
-cluster comes back, every order the sidecar acknowledged is there: exactly
-once, in order per partition.
+An order service places orders through its sidecar while payment,
+inventory, notification, analytics, fraud and audit services read them,
+each through a sidecar of its own. The Kafka cluster goes away and comes
+back, the order service's sidecar is killed with kill -9, inventory is
+stopped and started again, audit is rewound and replays everything. At
+the end every acknowledged order is in the cluster once, and every
+service processed every order once.
 
     scripts/demo.sh    # installs, builds, runs this
     /usr/bin/python3 examples/order-processing/order_processing.py  # after a build
 
 The binaries default to build/; KS_BINARY and KS_MOCK_2_15 (what ctest
-sets) or --sidecar and --mock override them. Needs Debian's python3-kafka.
+sets) or --sidecar and --mock override them. Needs Debian's
+python3-confluent-kafka and python3-kafka.
 """
 
-import argparse
-import json
-import os
-import re
-import select
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
-import time
 
-from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.errors import KafkaTimeoutError
+sys.dont_write_bytecode = True  # no __pycache__ next to the demo's modules
+
+import argparse  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import shutil  # noqa: E402
+import signal  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+
+from checks import (Report, check_cluster, check_payments, check_reader,  # noqa: E402
+                    first_offsets, read_topic)
+from processes import Cluster, DemoFailed, Sidecar, fail, wait_until  # noqa: E402
+from services import (ORDERS, PAYMENTS, KafkaPythonReader, OrderReader,  # noqa: E402
+                      OrderService, PaymentService)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BUILD = os.path.normpath(os.path.join(HERE, "..", "..", "build"))
-TOPIC, PARTITIONS, BROKERS = "orders", 3, 3
+BROKERS = 3
+TOPICS = {ORDERS: 6, PAYMENTS: 3}
+READERS = ["payment", "inventory", "notification", "analytics", "fraud", "audit"]
 
 
-def say(line):
-    print(line, flush=True)
+class Story:
+    """The demo's steps, narrated as they happen: one numbered line per
+    step (with the time since the start), indented lines for what it
+    showed. cleanup collects what to stop, in reverse order."""
+
+    def __init__(self, args, workdir, cleanup):
+        self.args = args
+        self.workdir = workdir
+        self.cleanup = cleanup
+        self.started = time.monotonic()
+        self.steps = 0
+        self.orders = None
+        self.readers = {}
+
+    def step(self, text):
+        self.steps += 1
+        print("%5.1fs  %d. %s" % (time.monotonic() - self.started, self.steps, text), flush=True)
+
+    def say(self, text):
+        print("         " + text, flush=True)
+
+    def run(self):
+        """The story; returns the final report."""
+        self.start_cluster_and_sidecars()
+        self.start_order_service()
+        self.start_readers()
+        self.outage_and_kill9()
+        self.inventory_stops()
+        self.audit_replays()
+        self.inventory_restarts()
+        return self.finish()
+
+    # --- the steps
+
+    def start_cluster_and_sidecars(self):
+        self.step("Test cluster: %d brokers, topic %s (%d partitions) and %s (%d)"
+                  % (BROKERS, ORDERS, TOPICS[ORDERS], PAYMENTS, TOPICS[PAYMENTS]))
+        self.cluster = Cluster(self.args.mock, self.workdir, BROKERS, TOPICS)
+        self.cleanup.append(self.cluster.stop)
+        self.sidecars = {}
+        for service in ["order-service"] + READERS:
+            sidecar = Sidecar(self.args.sidecar, self.workdir, service, self.cluster, TOPICS)
+            self.sidecars[service] = sidecar
+            self.cleanup.append(sidecar.stop)
+            sidecar.start()
+        for sidecar in self.sidecars.values():
+            sidecar.wait_started()
+        self.order_sidecar = self.sidecars["order-service"]
+        self.say("%d sidecars, one per service; the order service's at %s, metrics at %s"
+                 % (len(self.sidecars), self.order_sidecar.bootstrap,
+                    self.order_sidecar.admin_url + "/metrics"))
+
+    def start_order_service(self):
+        self.step("The order service places %d orders a second through its sidecar "
+                  "(idempotent producer, acks=all)" % self.args.rate)
+        self.orders = OrderService(self.order_sidecar.bootstrap, self.args.rate,
+                                   os.path.join(self.order_sidecar.dir, "client.log"))
+        self.cleanup.append(self.stop_services)
+        self.orders.start()
+        wait_until(lambda: self.acked() >= self.args.rate, 20, "the first orders to be acked")
+        m = self.order_sidecar.metrics()
+        self.say("%d orders acked; sidecar /metrics: %d accepted, %d forwarded, %d buffered"
+                 % (self.acked(), m["accepted_records_total"], m["forwarded_records_total"],
+                    m["buffer_unforwarded_records"]))
+
+    def start_readers(self):
+        for name in READERS:
+            args = (name, self.sidecars[name].bootstrap,
+                    os.path.join(self.sidecars[name].dir, "client.log"), TOPICS[ORDERS])
+            if name == "payment":
+                self.readers[name] = PaymentService(*args)
+            elif name == "fraud":
+                self.readers[name] = KafkaPythonReader(*args)
+            else:
+                self.readers[name] = OrderReader(*args, subscribe=name != "audit")
+        self.step("Payment, inventory and notification start, each in its own consumer "
+                  "group, through its own sidecar")
+        for name in ("payment", "inventory", "notification"):
+            self.readers[name].start()
+        self.step("Analytics and fraud (kafka-python) join groups of their own too; audit "
+                  "takes every partition itself")
+        for name in ("analytics", "fraud", "audit"):
+            self.readers[name].start()
+        started = time.monotonic()
+        placed = self.orders.placed
+        self.wait_caught_up(self.readers.values(), placed, 30, "the services to read orders")
+        self.say("%.1f s later all six have processed the %d orders placed so far; payment "
+                 "wrote a payment for each" % (time.monotonic() - started, placed))
+
+    def outage_and_kill9(self):
+        self.step("The whole cluster goes down (down-all); orders keep coming")
+        before = self.acked()
+        self.cluster.command("down-all")
+        down = time.monotonic()
+        self.during_outage(down, before, 2)
+
+        self.step("kill -9 the order service's sidecar, the cluster still down; start it "
+                  "again")
+        killed = time.monotonic()
+        self.order_sidecar.kill9()
+        self.order_sidecar.start()
+        self.order_sidecar.wait_started()
+        self.say("serving again %.1f s later; the new process's /metrics: %s"
+                 % (time.monotonic() - killed, self.buffer_line()))
+        self.during_outage(down, before, 2)
+
+        self.step("The cluster comes back (up-all)")
+        self.cluster.command("up-all")
+        back = time.monotonic()
+        during = self.acked() - before
+        placed = self.orders.placed
+        wait_until(lambda: self.order_sidecar.metrics()["buffer_unforwarded_records"] == 0,
+                   30, "the sidecar to forward its backlog", interval=0.1)
+        self.say("the sidecar forwarded its backlog in %.1f s; /metrics: %s"
+                 % (time.monotonic() - back, self.buffer_line()))
+        self.wait_caught_up(self.readers.values(), placed, 30,
+                            "the services to catch up after the outage")
+        self.say("every service caught up by itself %.1f s after the cluster came back"
+                 % (time.monotonic() - back))
+        self.say("the order service saw no error: %d orders acked while the cluster was "
+                 "down, %d failed" % (during, len(self.orders.failed)))
+
+    def inventory_stops(self):
+        self.step("Inventory stops for a while: it commits its offsets and leaves its group")
+        inventory = self.readers["inventory"]
+        inventory.stop()
+        self.inventory_stopped = time.monotonic()
+        self.placed_at_inventory_stop = self.orders.placed
+        self.say("stopped after %d orders; committed offsets (partition:offset) %s"
+                 % (len(inventory.processed), offsets_text(inventory.runs[0].committed)))
+
+    def audit_replays(self):
+        self.step("Audit is rewound to offset 0 and replays every order")
+        audit = self.readers["audit"]
+        audit.stop()
+        body = {"topic": ORDERS, "to-earliest": True}
+        status, text = self.sidecars["audit"].http(
+            "POST", "/v1/groups/audit/offsets/reset", body)
+        if status != 200:
+            fail("offsets reset answered %d: %s" % (status, text))
+        answer = json.loads(text)
+        if not answer["committed"] or any(p["new_offset"] != 0 for p in answer["partitions"]):
+            fail("offsets reset did not rewind audit to 0: %s" % text)
+        self.say("audit stopped; POST /v1/groups/audit/offsets/reset %s -> %d" %
+                 (json.dumps(body), status))
+        self.say("offsets %s -> 0" % offsets_text(
+            {p["partition"]: p["old_offset"] for p in answer["partitions"]}))
+        first_pass = {n for n, _, _ in audit.runs[0].records}
+        started = time.monotonic()
+        audit.start()
+        wait_until(lambda: first_pass <= {n for n, _, _ in audit.runs[1].records} or
+                   audit.error, 30, "audit to replay", interval=0.1)
+        if audit.error:
+            fail("audit stopped: %s" % audit.error)
+        self.say("audit started again and read its %d orders again, from offset 0, in %.1f s"
+                 % (len(first_pass), time.monotonic() - started))
+
+    def inventory_restarts(self):
+        self.step("Inventory starts again")
+        inventory = self.readers["inventory"]
+        started = time.monotonic()
+        inventory.start()
+        run = inventory.runs[1]
+        wait_until(lambda: run.first_record_at or inventory.error, 30,
+                   "inventory to rejoin its group", interval=0.1)
+        if inventory.error:
+            fail("inventory stopped: %s" % inventory.error)
+        placed = self.orders.placed
+        self.wait_caught_up([inventory], placed, 30, "inventory to catch up")
+        self.say("back in its group %.1f s after it started, %.1f s after it left (the test "
+                 "cluster rebalances a session timeout after a leave)"
+                 % (run.first_record_at - started, run.first_record_at - self.inventory_stopped))
+        self.say("it resumed at offsets %s, the ones it committed, and caught up with the "
+                 "%d orders placed since it stopped" % (offsets_text(first_offsets(run)),
+                                                      placed - self.placed_at_inventory_stop))
+
+    def finish(self):
+        self.step("The order service stops; the last orders are forwarded and processed")
+        self.orders.stop()
+        if self.orders.unacked_at_stop:
+            fail("%d orders never acked" % self.orders.unacked_at_stop)
+        placed = self.orders.placed
+        wait_until(lambda: all(s.metrics()["buffer_unforwarded_records"] == 0
+                               for s in self.sidecars.values()), 30,
+                   "the sidecars to forward everything", interval=0.1)
+        self.wait_caught_up(self.readers.values(), placed, 30,
+                            "the services to process the last orders")
+        for reader in self.readers.values():
+            reader.request_stop()
+        for reader in self.readers.values():
+            reader.stop()
+        self.say("every service committed and left; reading %s and %s back from the cluster"
+                 % (ORDERS, PAYMENTS))
+
+        acked = self.orders.acked
+        report = Report()
+        report.row("placed and acked", len(acked))
+        if placed != len(acked) or self.orders.failed:
+            report.problems.append("%d orders placed, %d acked, %d failed (e.g. %s)" % (
+                placed, len(acked), len(self.orders.failed), self.orders.failed[:3]))
+        check_cluster(report, acked, read_topic(self.cluster.bootstrap, ORDERS, TOPICS[ORDERS]))
+        for reader in self.readers.values():
+            check_reader(report, reader, acked)
+            if reader.error:
+                report.problems.append("%s: %s" % (reader.name, reader.error))
+        check_payments(report, self.readers["payment"],
+                       read_topic(self.cluster.bootstrap, PAYMENTS, TOPICS[PAYMENTS]))
+        return report
+
+    # --- what the steps look at
+
+    def acked(self):
+        return len(self.orders.acked)
+
+    def wait_caught_up(self, readers, placed, timeout, what):
+        """Waits until each reader processed every acked order among the
+        first `placed`."""
+        def done():
+            for r in readers:
+                if r.error:
+                    fail("%s stopped: %s" % (r.name, r.error))
+            orders = [n for n in list(self.orders.acked) if n <= placed]
+            return all(all(n in r.processed for n in orders) for r in readers)
+        wait_until(done, timeout, what, interval=0.1)
+
+    def buffer_line(self):
+        m = self.order_sidecar.metrics()
+        return "%d buffered, oldest %.1f s, upstream_up %d" % (
+            m["buffer_unforwarded_records"], m["buffer_oldest_unforwarded_age_seconds"],
+            m["upstream_up"])
+
+    def during_outage(self, down, before, seconds):
+        """Each second: what the order service got and its sidecar's /metrics say."""
+        end = time.monotonic() + seconds
+        while time.monotonic() < end - 0.05:
+            time.sleep(min(1.0, end - time.monotonic()))
+            counts = sorted(len(r.processed) for r in self.readers.values())
+            self.say("+%.1f s: %d more orders acked, %d failed; /metrics: %s; services wait "
+                     "at %s" % (time.monotonic() - down, self.acked() - before,
+                                     len(self.orders.failed), self.buffer_line(),
+                                     "%d-%d" % (counts[0], counts[-1])))
+
+    def stop_services(self, timeout=5):
+        """Cleanup: every service at once, within `timeout` in all (their
+        threads are daemons: what does not stop in time dies with the demo)."""
+        services = [self.orders] + list(self.readers.values())
+        for service in services:
+            service.request_stop()
+        deadline = time.monotonic() + timeout
+        for service in services:
+            service.join(max(0.0, deadline - time.monotonic()))
 
 
-class DemoFailed(Exception):
-    pass
-
-
-def fail(why):
-    raise DemoFailed(why)
-
-
-def wait_until(cond, timeout, what):
-    deadline = time.monotonic() + timeout
-    while not cond():
-        if time.monotonic() > deadline:
-            fail("timed out after %ds waiting for %s" % (timeout, what))
-        time.sleep(0.1)
-
-
-def free_port(preferred=9092):
-    """9092 if nothing listens there, else any free port."""
-    for port in (preferred, 0):
-        with socket.socket() as s:
-            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as the sidecar does
-            try:
-                s.bind(("127.0.0.1", port))
-                return s.getsockname()[1]
-            except OSError:
-                pass
-
-
-# --- the pieces: a test Kafka cluster and the sidecar, as child processes
-
-class Upstream:
-    """tests/upstream's mock Kafka cluster (librdkafka's), controlled by
-    commands on its stdin: `down-all`, `up-all`, ..."""
-
-    def __init__(self, binary, workdir):
-        bootstrap_file = os.path.join(workdir, "upstream.bootstrap")
-        self.proc = subprocess.Popen(
-            [binary, "--brokers", str(BROKERS), "--topic", "%s:%d" % (TOPIC, PARTITIONS),
-             "--bootstrap-file", bootstrap_file],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-            stderr=open(os.path.join(workdir, "upstream.log"), "wb"))
-        try:
-            wait_until(lambda: os.path.exists(bootstrap_file) or self.proc.poll() is not None,
-                       20, "the test cluster to start")
-            if self.proc.poll() is not None:
-                fail("the test cluster exited with %s" % self.proc.returncode)
-        except BaseException:
-            self.stop()
-            raise
-        with open(bootstrap_file) as f:
-            self.bootstrap = f.read().strip()  # "127.0.0.1:port,..."
-
-    def command(self, line):
-        self.proc.stdin.write(line.encode() + b"\n")
-        self.proc.stdin.flush()
-        if not select.select([self.proc.stdout], [], [], 10)[0]:
-            fail("the test cluster did not answer %r" % line)
-        answer = self.proc.stdout.readline().decode().strip()
-        if not answer.startswith("ok"):
-            fail("the test cluster answered %r to %r" % (answer, line))
-
-    def stop(self):
-        if self.proc.poll() is None:
-            self.proc.stdin.close()  # EOF: the mock exits
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-
-class Sidecar:
-    def __init__(self, binary, workdir, upstream):
-        self.binary = binary
-        self.port = free_port()
-        self.bootstrap = "127.0.0.1:%d" % self.port
-        self.buffer_dir = os.path.join(workdir, "buffer")
-        self.log_path = os.path.join(workdir, "sidecar.log")
-        self.config_path = os.path.join(workdir, "sidecar.yaml")
-        with open(os.path.join(HERE, "sidecar.yaml.template")) as f:
-            config = f.read()
-        config = (config.replace("@PORT@", str(self.port))
-                  .replace("@BUFFER_DIR@", self.buffer_dir)
-                  .replace("@BOOTSTRAP@", ", ".join(
-                      '"%s"' % b for b in upstream.bootstrap.split(","))))
-        with open(self.config_path, "w") as f:
-            f.write(config)
-        self.proc = None
-
-    def start(self):
-        starts = self.log().count("sidecar.started")
-        with open(self.log_path, "ab") as log:
-            self.proc = subprocess.Popen([self.binary, "run", "--config", self.config_path],
-                                         stdin=subprocess.DEVNULL, stdout=log, stderr=log)
-        # It logs sidecar.started once it listens (or exits if it cannot).
-        wait_until(lambda: self.log().count("sidecar.started") > starts or
-                   self.proc.poll() is not None, 30, "the sidecar to start")
-        if self.proc.poll() is not None:
-            fail("the sidecar exited with %s" % self.proc.returncode)
-
-    def kill9(self):
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait()
-
-    def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-
-    def log(self):
-        if not os.path.exists(self.log_path):
-            return ""
-        with open(self.log_path, errors="replace") as f:
-            return f.read()
-
-    def buffer_bytes(self):
-        return sum(os.path.getsize(os.path.join(d, f))
-                   for d, _, files in os.walk(self.buffer_dir) for f in files)
-
-
-# --- the order service and the check
-
-CUSTOMERS = ["customer-%02d" % i for i in range(1, 13)]
-ITEMS = ["coffee", "bagel", "tea", "muffin", "juice"]
-
-
-class OrderService:
-    """Produces orders through the sidecar like any Kafka producer would;
-    remembers which partition each acknowledged order went to."""
-
-    def __init__(self, bootstrap):
-        self.producer = KafkaProducer(
-            bootstrap_servers=bootstrap, client_id="order-service",
-            acks="all",
-            # kafka-python has no idempotent producer: one request in flight
-            # per connection keeps each partition in order across retries.
-            max_in_flight_requests_per_connection=1, retries=10, linger_ms=5,
-            key_serializer=str.encode,
-            value_serializer=lambda order: json.dumps(order).encode())
-        self.next_order = 1
-        self.acked = {}  # order number -> partition
-
-    def place_orders(self, count):
-        """Sends `count` orders and waits for each acknowledgement."""
-        sent = []
-        for _ in range(count):
-            n = self.next_order
-            self.next_order += 1
-            order = {"order": n, "customer": CUSTOMERS[n * 7 % len(CUSTOMERS)],
-                     "item": ITEMS[n % len(ITEMS)], "qty": 1 + n % 3}
-            sent.append((n, self.producer.send(TOPIC, key=order["customer"], value=order)))
-        try:
-            self.producer.flush(timeout=30)
-        except KafkaTimeoutError:
-            fail("orders not acknowledged within 30s")
-        for n, future in sent:
-            try:
-                self.acked[n] = future.get(timeout=0).partition
-            except Exception as e:
-                fail("order %d was not acknowledged: %r" % (n, e))
-        return count
-
-    def close(self):
-        self.producer.close(timeout=1)
-
-
-def upstream_count(bootstrap):
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
-    try:
-        tps = [TopicPartition(TOPIC, p) for p in range(PARTITIONS)]
-        return sum(consumer.end_offsets(tps).values())
-    finally:
-        consumer.close()
-
-
-def read_orders(bootstrap):
-    """{partition: [order number, ...]} in offset order, read straight from
-    the cluster (no consumer group: assign + seek to the beginning)."""
-    consumer = KafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False,
-                             value_deserializer=json.loads)
-    try:
-        tps = [TopicPartition(TOPIC, p) for p in range(PARTITIONS)]
-        consumer.assign(tps)
-        consumer.seek_to_beginning()
-        end = consumer.end_offsets(tps)
-        out = {p: [] for p in range(PARTITIONS)}
-        deadline = time.monotonic() + 30
-        while any(consumer.position(tp) < end[tp] for tp in tps):
-            if time.monotonic() > deadline:
-                fail("could not read the orders topic to its end")
-            for tp, records in consumer.poll(timeout_ms=500).items():
-                out[tp.partition] += [r.value["order"] for r in records]
-        return out
-    finally:
-        consumer.close()
-
-
-def check(acked, upstream):
-    """Every acked order exactly once, in the partition it was acked for,
-    and in order within each partition."""
-    problems = []
-    seen = {}
-    for p, orders in sorted(upstream.items()):
-        say("   partition %d: %d orders" % (p, len(orders)))
-        for prev, n in zip(orders, orders[1:]):
-            if n <= prev:
-                problems.append("partition %d: order %d comes after order %d" % (p, n, prev))
-        for n in orders:
-            if n in seen:
-                problems.append("order %d is there twice" % n)
-            elif acked.get(n, p) != p:
-                problems.append("order %d was acked for partition %d, is in %d"
-                                % (n, acked[n], p))
-            seen[n] = p
-    missing = sorted(set(acked) - set(seen))
-    if missing:
-        problems.append("%d acked orders are missing: %s" % (len(missing), missing[:20]))
-    unacked = sorted(set(seen) - set(acked))
-    if unacked:
-        problems.append("%d orders upstream were never acked: %s" % (len(unacked), unacked[:20]))
-    return problems
-
-
-# --- the story
-
-def demo(args, workdir, cleanup):
-    say("1. Starting a test Kafka cluster: %d brokers, topic '%s' with %d partitions"
-        % (BROKERS, TOPIC, PARTITIONS))
-    upstream = Upstream(args.mock, workdir)
-    cleanup.append(upstream.stop)
-    say("   cluster at %s" % upstream.bootstrap)
-
-    sidecar = Sidecar(args.sidecar, workdir, upstream)
-    cleanup.append(sidecar.stop)
-    say("2. Starting kafka-sidecar on %s (buffer in %s, fsync always)"
-        % (sidecar.bootstrap, sidecar.buffer_dir))
-    sidecar.start()
-
-    say("3. The order service produces orders through the sidecar (acks=all)")
-    service = OrderService(sidecar.bootstrap)
-    cleanup.append(service.close)
-    service.place_orders(args.orders)
-    wait_until(lambda: upstream_count(upstream.bootstrap) >= len(service.acked), 30,
-               "the first orders to reach the cluster")
-    say("   %d orders acked, and forwarded: the cluster has them" % len(service.acked))
-
-    say("4. The whole cluster goes down (down-all)")
-    upstream.command("down-all")
-    during = service.place_orders(args.orders)
-    say("   %d more orders acked by the sidecar while the cluster is down" % during)
-    say("   buffer: %d orders acked, %d of them waiting for the cluster; %d KiB on disk"
-        % (len(service.acked), during, sidecar.buffer_bytes() // 1024))
-
-    say("5. kill -9 the sidecar, and start it again (the cluster is still down)")
-    sidecar.kill9()
-    sidecar.start()
-    recovered = re.findall(r"forwarder\.recovered .*batches=(\d+)", sidecar.log())
-    if recovered:
-        say("   the restarted sidecar found %s batches still to forward in its buffer"
-            % recovered[-1])
-    after = service.place_orders(args.orders)
-    during += after
-    say("   the order service carries on: %d more orders acked (%d while the cluster is down)"
-        % (after, during))
-
-    say("6. The cluster comes back (up-all); the sidecar forwards its backlog")
-    upstream.command("up-all")
-    back = time.monotonic()
-    total = len(service.acked)
-    wait_until(lambda: upstream_count(upstream.bootstrap) >= total, 45,
-               "all %d orders to reach the cluster" % total)
-    say("   %d orders on the cluster %.1fs later" % (upstream_count(upstream.bootstrap),
-                                                     time.monotonic() - back))
-
-    say("7. Reading topic '%s' straight from the cluster" % TOPIC)
-    problems = check(service.acked, read_orders(upstream.bootstrap))
-    if problems:
-        for p in problems[:30]:
-            say("   " + p)
-        fail("%d problems with the orders upstream" % len(problems))
-    say("all %d orders delivered exactly once, in order" % total)
+def offsets_text(offsets):
+    return " ".join("%d:%d" % (p, o) for p, o in sorted(offsets.items())) or "none"
 
 
 def main():
@@ -333,39 +307,48 @@ def main():
     p.add_argument("--mock", default=os.environ.get("KS_MOCK_2_15") or
                    os.path.join(BUILD, "mock-upstream-2.15"),
                    help="test cluster binary (default: $KS_MOCK_2_15, else build/)")
-    p.add_argument("--orders", type=int, default=200, help="orders per step (default 200)")
-    p.add_argument("--keep", action="store_true", help="keep the temp dir (config, logs)")
+    p.add_argument("--rate", type=int, default=100, help="orders a second (default 100)")
+    p.add_argument("--keep", action="store_true", help="keep the temp dir (configs, logs)")
     args = p.parse_args()
     # kill (SIGTERM) stops the demo and cleans up, as Ctrl-C does.
     signal.signal(signal.SIGTERM, signal.default_int_handler)
 
     workdir = tempfile.mkdtemp(prefix="kafka-sidecar-demo-")
-    cleanup = []  # what demo() started, stopped in reverse order
-    started = time.monotonic()
+    cleanup = []  # what the story started, stopped in reverse order
     keep = args.keep
+    story = Story(args, workdir, cleanup)
+    code = 0
     try:
-        demo(args, workdir, cleanup)
-        say("(the demo took %.0fs)" % (time.monotonic() - started))
+        report = story.run()
+        print()
+        report.print()
+        print()
+        for problem in report.problems:
+            print("FAILED: " + problem)
+        if report.problems:
+            keep, code = True, 1
+        else:
+            print("all checks passed: nothing lost, nothing processed twice (%.0f s)"
+                  % (time.monotonic() - story.started))
     except KeyboardInterrupt:
-        say("interrupted")
-        sys.exit(130)
+        print("interrupted")
+        code = 130
     except Exception as e:
-        keep = True
-        say("FAILED: %s" % (e if isinstance(e, DemoFailed) else repr(e)))
-        log = os.path.join(workdir, "sidecar.log")
-        if os.path.exists(log) and os.path.getsize(log):
-            with open(log, errors="replace") as f:
-                say("last lines of the sidecar's log:\n" + "".join(f.readlines()[-20:]))
+        keep, code = True, 1
+        print("FAILED: %s" % (e if isinstance(e, DemoFailed) else repr(e)), flush=True)
         if not isinstance(e, DemoFailed):
             raise
-        sys.exit(1)
     finally:
         for stop in reversed(cleanup):
-            stop()
+            try:
+                stop()
+            except Exception as e:  # stop the rest anyway
+                print("cleanup: %r" % e)
         if keep:
-            say("config and logs kept in %s" % workdir)
+            print("configs and logs kept in %s" % workdir)
         else:
             shutil.rmtree(workdir, ignore_errors=True)
+    sys.exit(code)
 
 
 if __name__ == "__main__":
