@@ -63,8 +63,9 @@ class Report:
     def print(self):
         print("%-26s %7s %6s %6s %9s" % ("", "orders", "lost", "twice", "replayed"))
         for label, *numbers in self.rows:
-            print("%-26s %7d %6s %6s %9s" % (label, numbers[0],
-                                             *("" if n is None else n for n in numbers[1:])))
+            line = "%-26s %7d %6s %6s %9s" % (label, numbers[0],
+                                              *("" if n is None else n for n in numbers[1:]))
+            print(line.rstrip())
 
 
 def check_cluster(report, acked, upstream):

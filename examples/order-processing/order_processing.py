@@ -126,10 +126,10 @@ class Story:
         for name in ("analytics", "fraud", "audit"):
             self.readers[name].start()
         started = time.monotonic()
-        placed = self.orders.placed
-        self.wait_caught_up(self.readers.values(), placed, 30, "the services to read orders")
-        self.say("%.1f s later all six have processed the %d orders placed so far; payment "
-                 "wrote a payment for each" % (time.monotonic() - started, placed))
+        placed = self.wait_up_to_date(self.readers.values(), 30, "the services to read orders")
+        self.say("%.1f s later all six are up to date: each has processed the first %d "
+                 "orders; payment wrote a payment for each" % (time.monotonic() - started,
+                                                              placed))
 
     def outage_and_kill9(self):
         self.step("The whole cluster goes down (down-all); orders keep coming")
@@ -256,16 +256,24 @@ class Story:
     def acked(self):
         return len(self.orders.acked)
 
-    def wait_caught_up(self, readers, placed, timeout, what):
+    def wait_caught_up(self, readers, placed, timeout, what, poll=True):
         """Waits until each reader processed every acked order among the
-        first `placed`."""
+        first `placed` (poll=False: says whether they did)."""
         def done():
             for r in readers:
                 if r.error:
                     fail("%s stopped: %s" % (r.name, r.error))
             orders = [n for n in list(self.orders.acked) if n <= placed]
             return all(all(n in r.processed for n in orders) for r in readers)
-        wait_until(done, timeout, what, interval=0.1)
+        return wait_until(done, timeout, what, interval=0.1) if poll else done()
+
+    def wait_up_to_date(self, readers, timeout, what):
+        """Waits until each reader processed every order acked up to half a
+        second ago (orders keep coming); returns how many that was."""
+        def done():
+            placed = self.orders.placed - self.args.rate // 2
+            return self.wait_caught_up(readers, placed, 0, what, poll=False) and placed
+        return wait_until(done, timeout, what, interval=0.1)
 
     def buffer_line(self):
         m = self.order_sidecar.metrics()

@@ -34,10 +34,18 @@ def wait_until(cond, timeout, what, interval=0.05):
         time.sleep(interval)
 
 
+_picked = set()
+
+
 def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    """A port free now on 127.0.0.1 and not handed out before."""
+    while True:
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port not in _picked:
+            _picked.add(port)
+            return port
 
 
 class Cluster:
