@@ -1,9 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and runs the sidecar demo
-# (examples/order-processing/README.md): an order service produces through
-# the sidecar while the Kafka cluster goes down and the sidecar is killed
-# with kill -9; every acknowledged order still reaches the cluster exactly
-# once, in order.
+# (examples/order-processing/README.md): an order pipeline with a sidecar
+# per service, through a cluster outage, a kill -9 of the order service's
+# sidecar, a consumer restart and a replay; nothing lost, nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
