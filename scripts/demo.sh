@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The main job: installs what is missing, builds, and runs the sidecar demo
-# (examples/demo/README.md): an order service produces through the sidecar
-# while the Kafka cluster goes down and the sidecar is killed with kill -9;
-# every acknowledged order still reaches the cluster exactly once, in order.
+# (examples/order-processing/README.md): an order pipeline with a sidecar
+# per service, through a cluster outage, a kill -9 of the order service's
+# sidecar, a consumer restart and a replay; nothing lost, nothing twice.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -10,4 +10,4 @@ scripts/install-deps.sh
 scripts/build.sh build -DCMAKE_BUILD_TYPE=Release
 
 echo "== $(build/kafka-sidecar --version): the order demo"
-exec /usr/bin/python3 examples/demo/order_demo.py "$@"
+exec /usr/bin/python3 examples/order-processing/order_processing.py "$@"
