@@ -33,6 +33,8 @@ class Category final : public std::error_category {
         return "nothing to drop";
       case errc::read_only:
         return "log opened read-only";
+      case errc::no_space:
+        return "no space left on the buffer's file system";
     }
     return "unknown buffer error " + std::to_string(value);
   }

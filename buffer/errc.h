@@ -17,6 +17,7 @@ enum class errc {
   closed,               // the appender is closed
   nothing_to_drop,      // only the segment being written is left
   read_only,            // the log was opened read_only
+  no_space,             // the file system is full (ENOSPC, EDQUOT); the append was undone
 };
 
 const std::error_category& error_category();

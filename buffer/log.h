@@ -92,13 +92,19 @@ class Log {
   // Writes the entries, in order, starting new segments as needed, with one
   // gathered write per segment touched. (*positions)[i] is entries[i]'s.
   // Nothing is durable before sync(). An invalid entry fails the call
-  // before anything is written; an I/O error is sticky: every later append
-  // and sync fails with it (a prefix of the entries may be on disk).
+  // before anything is written.
+  //
+  // A full file system (ENOSPC, EDQUOT while writing or creating a segment)
+  // undoes the whole call: segments it created are removed and the tail is
+  // truncated back, so the log is exactly as before, half-written frame
+  // included; errc::no_space, and the next append may try again. Any other
+  // I/O error, or a failed undo, is sticky: every later append and sync
+  // fails with it (a prefix of the entries may be on disk).
   std::error_code append(std::span<const Entry> entries, std::vector<Position>* positions);
 
   // Makes every append so far durable: fdatasync of each segment written
   // since the last sync, then fsync of the directory if a segment was
-  // created. A failure is sticky, like append's.
+  // created. A failure is sticky, even ENOSPC (see fail()).
   std::error_code sync();
 
   // The entry at `position` (as returned by append or a scan).
@@ -146,8 +152,21 @@ class Log {
   SegmentPtr recover_segment(uint64_t base, uint64_t next_base, bool last, Reporter* reporter,
                              std::error_code* ec);
 
+  // The writer's state when an append() began, to undo it on no space.
+  struct Mark {
+    SegmentPtr tail;
+    uint64_t size = 0;
+    uint64_t records = 0;
+    size_t unsynced = 0;
+    bool dir_dirty = false;
+  };
+
   std::error_code roll();
   std::error_code write_run(std::span<const Entry> run, std::vector<Position>* positions);
+  // ENOSPC or EDQUOT from `op` during an append that began at `mark`: undo
+  // it and return errc::no_space; anything else fails the log.
+  std::error_code write_failed(std::error_code ec, std::string_view op, const Mark& mark);
+  std::error_code undo(const Mark& mark);
   std::error_code fail(std::error_code ec, std::string_view op);
   std::error_code remove_oldest(std::vector<SegmentPtr> victims);
 
@@ -162,6 +181,7 @@ class Log {
   std::vector<std::shared_ptr<File>> unsynced_;  // written since the last sync
   bool dir_dirty_ = false;                       // a segment created since then
   std::error_code broken_;
+  bool disk_full_ = false;  // the last append found no space (logged once per episode)
 
   // Serialises removals so files are unlinked strictly oldest first.
   std::mutex remove_mu_;
