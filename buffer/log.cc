@@ -57,6 +57,7 @@ std::error_code Log::append(std::span<const Entry> entries, std::vector<Position
     }
     first = last;
   }
+  short_of_space_ = false;
   if (disk_full_ && !entries.empty()) {
     disk_full_ = false;
     ks::log::info("buffer.disk_space_returned", "dir={}", ks::log::quote(dir_));
@@ -105,6 +106,7 @@ std::error_code Log::write_failed(std::error_code ec, std::string_view op, const
                                                   ec.category() == std::generic_category()));
   if (!no_space) return fail(ec, op);
   if (const auto undo_ec = undo(mark)) return fail(undo_ec, "undo after no space");
+  short_of_space_ = true;
   if (!disk_full_) {
     disk_full_ = true;
     ks::log::warn("buffer.disk_full",
@@ -290,6 +292,7 @@ std::error_code Log::remove_oldest(std::vector<SegmentPtr> victims) {
                    ks::log::quote(victims[removed]->path), ks::log::quote(ec.message()));
   }
   if (removed > 0) {
+    short_of_space_ = false;
     std::lock_guard lock(listener_mu_);
     if (space_listener_) space_listener_();
   }

@@ -8,6 +8,7 @@
 //
 // Opened read_only, a log changes nothing on disk, so it can be inspected
 // while another process (a running sidecar) appends to and releases it.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -138,6 +139,9 @@ class Log {
   LogStats stats() const;
   // In position order.
   std::vector<SegmentInfo> segments() const;
+  // An append found the file system full, and since then no append
+  // succeeded and no segment was removed.
+  bool disk_full() const { return short_of_space_; }
   const RecoveryInfo& recovery() const { return recovery_; }
   const LogOptions& options() const { return options_; }
 
@@ -181,7 +185,9 @@ class Log {
   std::vector<std::shared_ptr<File>> unsynced_;  // written since the last sync
   bool dir_dirty_ = false;                       // a segment created since then
   std::error_code broken_;
-  bool disk_full_ = false;  // the last append found no space (logged once per episode)
+  bool disk_full_ = false;  // an episode of no space, logged once: until an append succeeds
+  // For disk_full(): also cleared by a removal, which frees space.
+  std::atomic<bool> short_of_space_{false};
 
   // Serialises removals so files are unlinked strictly oldest first.
   std::mutex remove_mu_;

@@ -637,9 +637,11 @@ TEST_F(buffer_Log, NoSpaceUndoesTheAppendAndIsNotSticky) {
   EXPECT_EQ(log->append(entries(2, 3), &positions), errc::no_space);
   EXPECT_EQ(snapshot(*log, path_), before);
   EXPECT_EQ(log->append(entries(2, 3), &positions), errc::no_space);  // still full
-  EXPECT_FALSE(log->sync());                                          // not broken
+  EXPECT_TRUE(log->disk_full());
+  EXPECT_FALSE(log->sync());  // not broken
   env.fail_writes({});
   const auto after = append(*log, entries(2, 3));
+  EXPECT_FALSE(log->disk_full());
   EXPECT_EQ(after[0].value, before.end);
   EXPECT_EQ(scan(*log).entries, entries(0, 5));
 }
@@ -712,6 +714,19 @@ TEST_F(buffer_Log, NoSpaceCreatingASegmentUndoesTheRunBeforeIt) {
   env.fail_creates({});
   EXPECT_EQ(append(*log, entries(2, 2))[1].value, 3 * frame);
   EXPECT_EQ(scan(*log).entries, entries(0, 4));
+}
+
+TEST_F(buffer_Log, ARemovalEndsDiskFull) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  auto log = open(frame, &env);
+  const auto positions = append(*log, entries(0, 2));
+  env.fail_writes(no_space());
+  std::vector<Position> refused;
+  EXPECT_EQ(log->append(entries(2, 1), &refused), errc::no_space);
+  EXPECT_TRUE(log->disk_full());
+  ASSERT_FALSE(log->release(positions[1]));
+  EXPECT_FALSE(log->disk_full());
 }
 
 TEST_F(buffer_Log, QuotaExceededIsNoSpace) {
