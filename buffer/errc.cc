@@ -1,5 +1,6 @@
 #include "buffer/errc.h"
 
+#include <cerrno>
 #include <string>
 
 namespace ks::buffer {
@@ -41,6 +42,13 @@ class Category final : public std::error_category {
 };
 
 }  // namespace
+
+bool is_no_space(std::error_code ec) {
+  // std::errc has no EDQUOT, so it is compared by value.
+  return ec == std::errc::no_space_on_device ||
+         (ec.value() == EDQUOT &&
+          (ec.category() == std::system_category() || ec.category() == std::generic_category()));
+}
 
 const std::error_category& error_category() {
   static const Category category;

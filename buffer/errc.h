@@ -22,6 +22,9 @@ enum class errc {
 
 const std::error_category& error_category();
 
+// ENOSPC or EDQUOT: the file system (or the quota) is full.
+bool is_no_space(std::error_code ec);
+
 inline std::error_code make_error_code(errc e) {
   return {static_cast<int>(e), error_category()};
 }

@@ -1,7 +1,6 @@
 #include "buffer/log.h"
 
 #include <algorithm>
-#include <cerrno>
 #include <utility>
 
 #include "buffer/errc.h"
@@ -58,7 +57,7 @@ std::error_code Log::append(std::span<const Entry> entries, std::vector<Position
     first = last;
   }
   short_of_space_ = false;
-  if (disk_full_ && !entries.empty()) {
+  if (disk_full_ && freed_ && !entries.empty()) {
     disk_full_ = false;
     ks::log::info("buffer.disk_space_returned", "dir={}", ks::log::quote(dir_));
   }
@@ -100,15 +99,12 @@ std::error_code Log::roll() {
 // off), so the append can be undone and the log keeps vouching for its
 // contents.
 std::error_code Log::write_failed(std::error_code ec, std::string_view op, const Mark& mark) {
-  // std::errc has no EDQUOT, so it is compared by value.
-  const bool no_space = ec == std::errc::no_space_on_device ||
-                        (ec.value() == EDQUOT && (ec.category() == std::system_category() ||
-                                                  ec.category() == std::generic_category()));
-  if (!no_space) return fail(ec, op);
+  if (!is_no_space(ec)) return fail(ec, op);
   if (const auto undo_ec = undo(mark)) return fail(undo_ec, "undo after no space");
   short_of_space_ = true;
   if (!disk_full_) {
     disk_full_ = true;
+    freed_ = false;
     ks::log::warn("buffer.disk_full",
                   "dir={} op={} error={} action=\"refusing appends until space returns\"",
                   ks::log::quote(dir_), ks::log::quote(op), ks::log::quote(ec.message()));
@@ -293,6 +289,7 @@ std::error_code Log::remove_oldest(std::vector<SegmentPtr> victims) {
   }
   if (removed > 0) {
     short_of_space_ = false;
+    freed_ = true;
     std::lock_guard lock(listener_mu_);
     if (space_listener_) space_listener_();
   }

@@ -185,8 +185,12 @@ class Log {
   std::vector<std::shared_ptr<File>> unsynced_;  // written since the last sync
   bool dir_dirty_ = false;                       // a segment created since then
   std::error_code broken_;
-  bool disk_full_ = false;  // an episode of no space, logged once: until an append succeeds
-  // For disk_full(): also cleared by a removal, which frees space.
+  // An episode of no space, logged once when it starts and once when it
+  // ends: at the first successful append after a removal freed space (a
+  // small append fitting in the last bytes free does not end it).
+  bool disk_full_ = false;
+  std::atomic<bool> freed_{false};  // a removal since the episode began
+  // For disk_full(): cleared by any successful append or removal.
   std::atomic<bool> short_of_space_{false};
 
   // Serialises removals so files are unlinked strictly oldest first.

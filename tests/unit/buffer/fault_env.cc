@@ -118,6 +118,11 @@ std::error_code FaultEnv::write_budget(uint64_t size, uint64_t* allowed) {
   return budget_error_;
 }
 
+void FaultEnv::set_remove_hook(std::function<void(const std::string&)> hook) {
+  std::lock_guard lock(mu_);
+  remove_hook_ = std::move(hook);
+}
+
 void FaultEnv::set_sync_hook(std::function<void()> hook) {
   std::lock_guard lock(mu_);
   sync_hook_ = std::move(hook);
@@ -186,13 +191,17 @@ std::error_code FaultEnv::list(const std::string& dir, std::vector<std::string>*
 }
 
 std::error_code FaultEnv::remove(const std::string& path) {
+  std::function<void(const std::string&)> hook;
   {
     std::lock_guard lock(mu_);
     if (crashed_) return eio();
     if (remove_error_) return remove_error_;
     files_.erase(path);
+    hook = remove_hook_;
   }
-  return base_.remove(path);
+  if (const auto ec = base_.remove(path)) return ec;
+  if (hook) hook(path);
+  return {};
 }
 
 std::error_code FaultEnv::rename(const std::string& from, const std::string& to) {

@@ -32,6 +32,8 @@ class FaultEnv final : public Env {
   void fail_writes_after(uint64_t bytes, std::error_code ec);
   // Runs at the start of every File::sync, on the syncing thread.
   void set_sync_hook(std::function<void()> hook);
+  // Runs after each successful remove with its path (space freed).
+  void set_remove_hook(std::function<void(const std::string&)> hook);
   // Power loss now; afterwards every write, sync and removal fails with EIO.
   void crash();
   uint64_t file_syncs() const { return file_syncs_; }
@@ -71,6 +73,7 @@ class FaultEnv final : public Env {
   std::error_code budget_error_;
   bool crashed_ = false;
   std::function<void()> sync_hook_;
+  std::function<void(const std::string&)> remove_hook_;
   std::atomic<uint64_t> file_syncs_{0};
 };
 
