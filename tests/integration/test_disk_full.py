@@ -99,6 +99,10 @@ def disk_full(mount):
         assert count(log, "buffer.disk_space_returned") == 1, \
             "buffer.disk_space_returned logged %d times" % count(log, "buffer.disk_space_returned")
         assert count(log, "buffer.log_failed") == 0, "the buffer failed for good"
+        # Segments go only after a checkpoint; on the full disk it is written
+        # from the space held in reserve if need be.
+        assert count(log, "forwarder.checkpoint_failed") == 0, "a checkpoint failed"
+        print("  checkpoint reserve used: %d times" % count(log, "buffer.checkpoint_reserve_used"))
         sc.terminate()
 
 
