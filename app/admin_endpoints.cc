@@ -42,6 +42,12 @@ std::optional<std::string> unwritable(const ClusterPipeline& cluster) {
     return "buffer of cluster " + cluster.name() + " stopped after a failed write or sync (" +
            failure.message() + "); restart the sidecar";
   }
+  // Known from the last append, even while the probe below happens to find
+  // a few bytes free.
+  if (cluster.buffer_disk_full()) {
+    return "buffer directory " + cluster.dir().string() +
+           " is full (no space left on device): produces are refused until space returns";
+  }
   const std::string probe = (cluster.dir() / ".ready-probe").string();
   const int fd = ::open(probe.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
   int error = fd < 0 ? errno : 0;

@@ -42,6 +42,7 @@ std::error_code append_error(std::error_code ec) {
   if (ec == buffer::errc::buffer_full) return AppendError::buffer_full;
   if (ec == buffer::errc::timeout) return AppendError::timed_out;
   if (ec == buffer::errc::closed) return AppendError::shutting_down;
+  if (ec == buffer::errc::no_space) return AppendError::no_space;
   return AppendError::storage_failed;
 }
 
@@ -145,7 +146,13 @@ void ClusterPipeline::completed(const std::shared_ptr<server::AppendTicket>& tic
   }
   // Runs the producer-state rollback before anything else is submitted.
   ticket->complete(append_error(result));
-  if (result == buffer::errc::buffer_full || result == buffer::errc::timeout) appender_->resume();
+  // A refusal for space: the appender refuses what came before this
+  // resume(), so the client's later, pipelined batches are not stored ahead
+  // of this one's retry.
+  if (result == buffer::errc::buffer_full || result == buffer::errc::timeout ||
+      result == buffer::errc::no_space) {
+    appender_->resume();
+  }
 }
 
 void ClusterPipeline::close_buffer() {

@@ -65,6 +65,8 @@ class ClusterPipeline {
   buffer::AppenderStats buffer_stats() const { return appender_->stats(); }
   // The write or sync error that stopped the buffer from acknowledging.
   std::error_code buffer_failure() const { return appender_->failure(); }
+  // The buffer's file system was full at the last append (refused, retriable).
+  bool buffer_disk_full() const { return log_->disk_full(); }
   const buffer::Log& dead_letter_log() const { return *dead_letter_; }
   const upstream::Client& forwarding_client() const { return client_; }
   const std::filesystem::path& dir() const { return layout_.dir; }

@@ -217,6 +217,8 @@ std::string SidecarMetrics::scrape() const {
                    static_cast<double>(buffer.rejected));
       rejected.add({{"cluster", cluster->name()}, {"reason", "timed_out"}},
                    static_cast<double>(buffer.timed_out));
+      rejected.add({{"cluster", cluster->name()}, {"reason", "no_space"}},
+                   static_cast<double>(buffer.no_space));
       blocked.add(labels, seconds(buffer.blocked));
       blocked_now.add(labels, static_cast<double>(buffer.waiting));
       paused.add(labels, cluster->forwarder().paused() ? 1.0 : 0.0);

@@ -88,6 +88,7 @@ AppenderStats Appender::stats() const {
                        std::chrono::microseconds(last_fsync_us_.load()),
                        rejected_.load(),
                        timed_out_.load(),
+                       no_space_.load(),
                        dropped_segments_.load(),
                        dropped_records_.load(),
                        waiting_.load(),
@@ -185,6 +186,7 @@ bool Appender::process(std::deque<Pending>* waiting) {
   bool rejecting = false;             // once one is refused, so is the rest: keeps order
   bool stalled = false;
   bool cut = false;  // the batch must reach the disk before more can be dropped
+  uint64_t era = 0;  // the latest of the batch's
   while (!waiting->empty()) {
     Pending& pending = waiting->front();
     const uint64_t needed = frame_size(pending.entry);
@@ -192,7 +194,7 @@ bool Appender::process(std::deque<Pending>* waiting) {
     if (!ec && options_.max_bytes != 0 && needed > options_.max_bytes / 2) ec = errc::too_large;
     if (!ec && refused_through_ && pending.era <= *refused_through_) {
       ec = refusal_;
-      ++(ec == errc::timeout ? timed_out_ : rejected_);
+      count_refusal(ec);
     } else if (!ec && options_.max_bytes != 0 &&
                (rejecting || used + needed > options_.max_bytes)) {
       switch (options_.when_full) {
@@ -220,14 +222,17 @@ bool Appender::process(std::deque<Pending>* waiting) {
     if (stalled || cut) break;
     if (!ec) {
       used += needed;
+      era = std::max(era, pending.era);
       entries.push_back(std::move(pending.entry));
     }
     outcomes.push_back(Outcome{std::move(pending.done), ec});
     waiting->pop_front();
   }
-  write(entries, &outcomes);
-  // A timed-out front lets the next one try at once.
-  if (stalled && (expire(waiting) || failure_)) stalled = false;
+  const bool wrote = write(entries, &outcomes, era);
+  // A timed-out front lets the next one try at once; after no space, the
+  // appends of the batch's era behind a front waiting for max_bytes are
+  // refused at once.
+  if (stalled && (!wrote || expire(waiting) || failure_)) stalled = false;
   waiting_ = stalled ? waiting->size() : 0;
   return stalled;
 }
@@ -262,12 +267,26 @@ bool Appender::expire(std::deque<Pending>* waiting) {
   return expired;
 }
 
-void Appender::write(std::span<const Entry> entries, std::vector<Outcome>* outcomes) {
+void Appender::count_refusal(std::error_code why) {
+  if (why == errc::timeout) {
+    ++timed_out_;
+  } else if (why == errc::no_space) {
+    ++no_space_;
+  } else {
+    ++rejected_;
+  }
+}
+
+bool Appender::write(std::span<const Entry> entries, std::vector<Outcome>* outcomes, uint64_t era) {
   std::vector<Position> positions;
   std::error_code ec;
   if (!entries.empty()) {
     ec = log_.append(entries, &positions);
-    if (ec) {
+    if (ec == errc::no_space) {
+      // The Log left nothing of them behind: a refusal, not a failure.
+      no_space_ += entries.size();
+      refuse_through(era, ec);
+    } else if (ec) {
       set_failure(ec);
     } else {
       dirty_ = true;
@@ -285,6 +304,7 @@ void Appender::write(std::span<const Entry> entries, std::vector<Outcome>* outco
       ++written;
     }
   }
+  return ec != errc::no_space;
 }
 
 std::error_code Appender::sync_now() {

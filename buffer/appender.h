@@ -6,7 +6,13 @@
 //
 // A failed write or sync is fatal for acknowledgement: that batch and every
 // later append fail with the error (logged once). Nothing is acknowledged
-// after a failed sync; restart into recovery.
+// after a failed sync; restart into recovery. A full file system is not a
+// failure: the Log undoes the write, the round's appends complete with
+// errc::no_space, later ones are refused until resume() (as for
+// buffer_full), and the next round tries the disk again. A full disk
+// refuses at once whatever when_full says: when_full governs max_bytes,
+// which the sidecar controls; free space on a file system it may share it
+// does not.
 #include <atomic>
 #include <chrono>
 #include <condition_variable>
@@ -70,6 +76,7 @@ struct AppenderStats {
   std::chrono::microseconds last_fsync_latency{0};
   uint64_t rejected = 0;   // errc::buffer_full
   uint64_t timed_out = 0;  // errc::timeout
+  uint64_t no_space = 0;   // errc::no_space: the file system was full
   uint64_t dropped_segments = 0;
   uint64_t dropped_records = 0;
   // Appends blocked for space right now, and the time during which some
@@ -105,7 +112,8 @@ class Appender {
   // the appender whenever space frees up.
   std::error_code release(Position position);
 
-  // Once an append is refused for space (errc::buffer_full, errc::timeout),
+  // Once an append is refused for space (errc::buffer_full, errc::timeout,
+  // errc::no_space),
   // every append made before the next resume() is refused the same way,
   // even if space frees up meanwhile. A caller that pipelines appends (an
   // idempotent producer's batches) thus never has a later one stored after
@@ -147,7 +155,9 @@ class Appender {
   bool expire(std::deque<Pending>* waiting);  // true if any timed out
   // Refuses, with `why`, every append of `era` and earlier still to come.
   void refuse_through(uint64_t era, std::error_code why);
-  void write(std::span<const Entry> entries, std::vector<Outcome>* outcomes);
+  // `era`: the latest of the entries'. False if the disk had no space.
+  bool write(std::span<const Entry> entries, std::vector<Outcome>* outcomes, uint64_t era);
+  void count_refusal(std::error_code why);
   std::error_code sync_now();
   void set_failure(std::error_code ec);
   static int64_t steady_us();
@@ -175,6 +185,7 @@ class Appender {
   std::atomic<int64_t> last_fsync_us_{0};
   std::atomic<uint64_t> rejected_{0};
   std::atomic<uint64_t> timed_out_{0};
+  std::atomic<uint64_t> no_space_{0};
   std::atomic<uint64_t> dropped_segments_{0};
   std::atomic<uint64_t> dropped_records_{0};
   std::atomic<uint64_t> waiting_{0};

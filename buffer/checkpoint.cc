@@ -1,5 +1,6 @@
 #include "buffer/checkpoint.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <limits>
 
@@ -68,6 +69,38 @@ std::error_code corrupt(const std::string& path, std::string_view reason) {
   return errc::corruption;
 }
 
+std::error_code replace_file(const std::string& path, std::span<const std::byte> bytes, Env& env) {
+  const std::string temp = path + std::string(format::kTempSuffix);
+  std::unique_ptr<File> file;
+  if (const auto ec = env.open(temp, OpenMode::replace, &file)) return ec;
+  const std::span<const std::byte> pieces[] = {bytes};
+  if (const auto ec = file->append(pieces)) {
+    file.reset();
+    env.remove(temp);  // what it holds of the disk, a full one may need
+    return ec;
+  }
+  if (const auto ec = file->sync()) return ec;
+  file.reset();
+  if (const auto ec = env.rename(temp, path)) return ec;
+  std::string dir = std::filesystem::path(path).parent_path().string();
+  return env.sync_dir(dir.empty() ? "." : dir);
+}
+
+// Best effort, and not synced: after a crash it is simply made again.
+void keep_reserve(const std::string& reserve, uint64_t needed, Env& env) {
+  std::unique_ptr<File> file;
+  uint64_t size = 0;
+  if (!env.open(reserve, OpenMode::read, &file) && !file->size(&size) && size >= needed) return;
+  file.reset();
+  if (env.open(reserve, OpenMode::replace, &file)) return;
+  const std::vector<std::byte> zeros(needed);
+  const std::span<const std::byte> pieces[] = {zeros};
+  if (file->append(pieces)) {
+    file.reset();
+    env.remove(reserve);  // a part of it would only take space
+  }
+}
+
 }  // namespace
 
 std::error_code save_checkpoint(const std::string& path, const Checkpoint& checkpoint, Env& env) {
@@ -77,16 +110,17 @@ std::error_code save_checkpoint(const std::string& path, const Checkpoint& check
     }
   }
   const std::vector<std::byte> bytes = encode(checkpoint);
-  const std::string temp = path + std::string(format::kTempSuffix);
-  std::unique_ptr<File> file;
-  if (const auto ec = env.open(temp, OpenMode::replace, &file)) return ec;
-  const std::span<const std::byte> pieces[] = {bytes};
-  if (const auto ec = file->append(pieces)) return ec;
-  if (const auto ec = file->sync()) return ec;
-  file.reset();
-  if (const auto ec = env.rename(temp, path)) return ec;
-  std::string dir = std::filesystem::path(path).parent_path().string();
-  return env.sync_dir(dir.empty() ? "." : dir);
+  const std::string reserve = path + std::string(format::kReserveSuffix);
+  std::error_code ec = replace_file(path, bytes, env);
+  if (is_no_space(ec) && !env.remove(reserve)) {
+    ks::log::warn("buffer.checkpoint_reserve_used", "path={}", ks::log::quote(path));
+    ec = replace_file(path, bytes, env);
+  }
+  if (!ec) {
+    keep_reserve(reserve, std::max<uint64_t>(format::kCheckpointReserveBytes, 2 * bytes.size()),
+                 env);
+  }
+  return ec;
 }
 
 std::error_code load_checkpoint(const std::string& path, Checkpoint* checkpoint, Env& env) {

@@ -34,6 +34,11 @@ struct Checkpoint {
 // Replaces the file at `path` with `checkpoint`: writes `path`.tmp,
 // fdatasyncs it, renames it over `path` and fsyncs the directory. A crash
 // leaves the old checkpoint or the new one, never a mix.
+//
+// A full file system must not stop it: segments are released (which is how
+// space returns) only once a checkpoint says they may go. So it keeps
+// `path`.reserve, kCheckpointReserveBytes of space held in advance, gives
+// it up when the write finds no space, and makes it again once it can.
 std::error_code save_checkpoint(const std::string& path, const Checkpoint& checkpoint,
                                 Env& env = posix_env());
 

@@ -1,5 +1,6 @@
 #include "buffer/errc.h"
 
+#include <cerrno>
 #include <string>
 
 namespace ks::buffer {
@@ -33,12 +34,21 @@ class Category final : public std::error_category {
         return "nothing to drop";
       case errc::read_only:
         return "log opened read-only";
+      case errc::no_space:
+        return "no space left on the buffer's file system";
     }
     return "unknown buffer error " + std::to_string(value);
   }
 };
 
 }  // namespace
+
+bool is_no_space(std::error_code ec) {
+  // std::errc has no EDQUOT, so it is compared by value.
+  return ec == std::errc::no_space_on_device ||
+         (ec.value() == EDQUOT &&
+          (ec.category() == std::system_category() || ec.category() == std::generic_category()));
+}
 
 const std::error_category& error_category() {
   static const Category category;

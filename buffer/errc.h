@@ -17,9 +17,13 @@ enum class errc {
   closed,               // the appender is closed
   nothing_to_drop,      // only the segment being written is left
   read_only,            // the log was opened read_only
+  no_space,             // the file system is full (ENOSPC, EDQUOT); the append was undone
 };
 
 const std::error_category& error_category();
+
+// ENOSPC or EDQUOT: the file system (or the quota) is full.
+bool is_no_space(std::error_code ec);
 
 inline std::error_code make_error_code(errc e) {
   return {static_cast<int>(e), error_category()};

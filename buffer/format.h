@@ -26,6 +26,9 @@ inline constexpr std::string_view kSegmentSuffix = ".seg";
 // Checkpoint file: magic u32 | masked crc u32 | version u16 | length u32 | body.
 // It is replaced by renaming <file> + kTempSuffix over it.
 inline constexpr std::string_view kTempSuffix = ".tmp";
+// <file> + kReserveSuffix: space held for the checkpoint on a full disk.
+inline constexpr std::string_view kReserveSuffix = ".reserve";
+inline constexpr uint64_t kCheckpointReserveBytes = 64 << 10;
 inline constexpr uint32_t kCheckpointMagic = 0x4B53C4E1;
 inline constexpr uint16_t kCheckpointVersion = 1;
 inline constexpr size_t kCheckpointHeaderSize = 4 + 4 + 2 + 4;

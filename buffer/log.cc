@@ -35,6 +35,7 @@ std::error_code Log::append(std::span<const Entry> entries, std::vector<Position
     if (const auto ec = validate(entry)) return ec;
   }
   positions->clear();
+  const Mark mark{tail_, writer_->size(), tail_->records, unsynced_.size(), dir_dirty_};
   size_t first = 0;
   while (first < entries.size()) {
     // The longest run that fits the tail; an empty segment takes any frame.
@@ -47,18 +48,25 @@ std::error_code Log::append(std::span<const Entry> entries, std::vector<Position
       run_bytes += frame;
     }
     if (last == first) {
-      if (const auto ec = roll()) return ec;
+      if (const auto ec = roll()) return write_failed(ec, "create segment", mark);
       continue;
     }
-    if (const auto ec = write_run(entries.subspan(first, last - first), positions)) return ec;
+    if (const auto ec = write_run(entries.subspan(first, last - first), positions)) {
+      return write_failed(ec, "write", mark);
+    }
     first = last;
+  }
+  short_of_space_ = false;
+  if (disk_full_ && freed_ && !entries.empty()) {
+    disk_full_ = false;
+    ks::log::info("buffer.disk_space_returned", "dir={}", ks::log::quote(dir_));
   }
   return {};
 }
 
 std::error_code Log::write_run(std::span<const Entry> run, std::vector<Position>* positions) {
   std::vector<uint64_t> offsets;
-  if (const auto ec = writer_->append(run, &offsets)) return fail(ec, "write");
+  if (const auto ec = writer_->append(run, &offsets)) return ec;
   if (unsynced_.empty() || unsynced_.back() != tail_->file) unsynced_.push_back(tail_->file);
   for (const uint64_t offset : offsets)
     positions->push_back(Position{tail_->base + offset});
@@ -75,9 +83,7 @@ std::error_code Log::roll() {
   segment->base = tail_->base + tail_->size;
   segment->path = dir_ + "/" + segment_name(segment->base);
   std::unique_ptr<File> file;
-  if (const auto ec = options_.env->open(segment->path, OpenMode::create, &file)) {
-    return fail(ec, "create segment");
-  }
+  if (const auto ec = options_.env->open(segment->path, OpenMode::create, &file)) return ec;
   segment->file = std::move(file);
   writer_ = std::make_unique<SegmentWriter>(segment->file, 0);
   tail_ = segment;
@@ -85,6 +91,58 @@ std::error_code Log::roll() {
   std::lock_guard lock(mu_);
   segments_.push_back(std::move(segment));
   return {};
+}
+
+// A full disk is an ordinary, passing condition: the forwarder frees space
+// as it releases segments. Unlike after a failed fsync, the file's state is
+// known (what write() returned, plus a prefix we cannot see but can cut
+// off), so the append can be undone and the log keeps vouching for its
+// contents.
+std::error_code Log::write_failed(std::error_code ec, std::string_view op, const Mark& mark) {
+  if (!is_no_space(ec)) return fail(ec, op);
+  if (const auto undo_ec = undo(mark)) return fail(undo_ec, "undo after no space");
+  short_of_space_ = true;
+  if (!disk_full_) {
+    disk_full_ = true;
+    freed_ = false;
+    ks::log::warn("buffer.disk_full",
+                  "dir={} op={} error={} action=\"refusing appends until space returns\"",
+                  ks::log::quote(dir_), ks::log::quote(op), ks::log::quote(ec.message()));
+  }
+  return errc::no_space;
+}
+
+// Back to `mark`: the segments created since are removed, newest first (a
+// crash part way leaves a log that merely ends earlier), and the tail is
+// truncated to its size then, which also cuts off a frame half-written
+// before the error. Until the append returns, the sizes published to
+// readers may include frames being undone; no one has their positions.
+std::error_code Log::undo(const Mark& mark) {
+  std::vector<SegmentPtr> created;
+  {
+    std::lock_guard lock(mu_);
+    while (segments_.back() != mark.tail) {
+      created.push_back(segments_.back());
+      segments_.pop_back();
+      bytes_ -= created.back()->size;
+      records_ -= created.back()->records;
+    }
+    bytes_ -= mark.tail->size - mark.size;
+    records_ -= mark.tail->records - mark.records;
+    mark.tail->size = mark.size;
+    mark.tail->records = mark.records;
+  }
+  tail_ = mark.tail;
+  writer_ = std::make_unique<SegmentWriter>(tail_->file, mark.size);
+  unsynced_.resize(mark.unsynced);
+  dir_dirty_ = mark.dir_dirty;
+  for (const auto& segment : created) {
+    if (const auto ec = options_.env->remove(segment->path);
+        ec && ec != std::errc::no_such_file_or_directory) {
+      return ec;
+    }
+  }
+  return tail_->file->truncate(mark.size);
 }
 
 std::error_code Log::sync() {
@@ -102,9 +160,14 @@ std::error_code Log::sync() {
   return {};
 }
 
-// After a failed write or sync the state of the file is unknown (a failed
-// fsync may even have dropped dirty pages): refuse everything after it, as
-// the lessons of "fsyncgate" teach. Recovery at the next start sorts it out.
+// After a failed write (other than for space) or sync the state of the file
+// is unknown: refuse everything after it, as the lessons of "fsyncgate"
+// teach. A failed fsync is sticky even with ENOSPC (a file system may only
+// find out at writeback that it has no room for delayed allocations): the
+// kernel may have dropped the dirty pages it could not write and marked
+// them clean, so a later fsync succeeds without them and nothing written
+// since the last good sync may be acknowledged any more. Recovery at the
+// next start sorts it out.
 std::error_code Log::fail(std::error_code ec, std::string_view op) {
   broken_ = ec;
   ks::log::error("buffer.log_failed",
@@ -225,6 +288,8 @@ std::error_code Log::remove_oldest(std::vector<SegmentPtr> victims) {
                    ks::log::quote(victims[removed]->path), ks::log::quote(ec.message()));
   }
   if (removed > 0) {
+    short_of_space_ = false;
+    freed_ = true;
     std::lock_guard lock(listener_mu_);
     if (space_listener_) space_listener_();
   }

@@ -8,6 +8,7 @@
 //
 // Opened read_only, a log changes nothing on disk, so it can be inspected
 // while another process (a running sidecar) appends to and releases it.
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -92,13 +93,19 @@ class Log {
   // Writes the entries, in order, starting new segments as needed, with one
   // gathered write per segment touched. (*positions)[i] is entries[i]'s.
   // Nothing is durable before sync(). An invalid entry fails the call
-  // before anything is written; an I/O error is sticky: every later append
-  // and sync fails with it (a prefix of the entries may be on disk).
+  // before anything is written.
+  //
+  // A full file system (ENOSPC, EDQUOT while writing or creating a segment)
+  // undoes the whole call: segments it created are removed and the tail is
+  // truncated back, so the log is exactly as before, half-written frame
+  // included; errc::no_space, and the next append may try again. Any other
+  // I/O error, or a failed undo, is sticky: every later append and sync
+  // fails with it (a prefix of the entries may be on disk).
   std::error_code append(std::span<const Entry> entries, std::vector<Position>* positions);
 
   // Makes every append so far durable: fdatasync of each segment written
   // since the last sync, then fsync of the directory if a segment was
-  // created. A failure is sticky, like append's.
+  // created. A failure is sticky, even ENOSPC (see fail()).
   std::error_code sync();
 
   // The entry at `position` (as returned by append or a scan).
@@ -132,6 +139,9 @@ class Log {
   LogStats stats() const;
   // In position order.
   std::vector<SegmentInfo> segments() const;
+  // An append found the file system full, and since then no append
+  // succeeded and no segment was removed.
+  bool disk_full() const { return short_of_space_; }
   const RecoveryInfo& recovery() const { return recovery_; }
   const LogOptions& options() const { return options_; }
 
@@ -146,8 +156,21 @@ class Log {
   SegmentPtr recover_segment(uint64_t base, uint64_t next_base, bool last, Reporter* reporter,
                              std::error_code* ec);
 
+  // The writer's state when an append() began, to undo it on no space.
+  struct Mark {
+    SegmentPtr tail;
+    uint64_t size = 0;
+    uint64_t records = 0;
+    size_t unsynced = 0;
+    bool dir_dirty = false;
+  };
+
   std::error_code roll();
   std::error_code write_run(std::span<const Entry> run, std::vector<Position>* positions);
+  // ENOSPC or EDQUOT from `op` during an append that began at `mark`: undo
+  // it and return errc::no_space; anything else fails the log.
+  std::error_code write_failed(std::error_code ec, std::string_view op, const Mark& mark);
+  std::error_code undo(const Mark& mark);
   std::error_code fail(std::error_code ec, std::string_view op);
   std::error_code remove_oldest(std::vector<SegmentPtr> victims);
 
@@ -162,6 +185,13 @@ class Log {
   std::vector<std::shared_ptr<File>> unsynced_;  // written since the last sync
   bool dir_dirty_ = false;                       // a segment created since then
   std::error_code broken_;
+  // An episode of no space, logged once when it starts and once when it
+  // ends: at the first successful append after a removal freed space (a
+  // small append fitting in the last bytes free does not end it).
+  bool disk_full_ = false;
+  std::atomic<bool> freed_{false};  // a removal since the episode began
+  // For disk_full(): cleared by any successful append or removal.
+  std::atomic<bool> short_of_space_{false};
 
   // Serialises removals so files are unlinked strictly oldest first.
   std::mutex remove_mu_;

@@ -21,7 +21,9 @@ class SegmentWriter {
   // Writes one frame per entry with one gathered write; the batch bytes go
   // out straight from the entries. On success (*offsets)[i] is where
   // entries[i]'s frame starts. Entries must pass validate(). After an error
-  // the file's tail is unknown: stop writing (recovery truncates it).
+  // a prefix of the frames may be in the file and size() is unchanged: stop
+  // writing (recovery truncates it), or truncate the file back to size()
+  // and go on.
   std::error_code append(std::span<const Entry> entries, std::vector<uint64_t>* offsets);
 
   uint64_t size() const { return size_; }

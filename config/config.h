@@ -65,7 +65,10 @@ enum class FsyncPolicy {
   never,     // leave it to the OS
 };
 
-// What a produce does when the buffer holds max_bytes.
+// What a produce does when the buffer holds max_bytes. A full file system
+// (ENOSPC, EDQUOT) is another matter: whatever when_full says, the produce
+// is refused at once with KAFKA_STORAGE_ERROR (retriable), nothing of it is
+// kept, and writes resume when space returns.
 enum class WhenFull {
   block,        // wait up to block_timeout for the forwarder to free space
   reject,       // fail it at once with a retriable error

@@ -18,6 +18,8 @@ class Category : public std::error_category {
         return "buffer storage failed";
       case AppendError::shutting_down:
         return "sidecar shutting down";
+      case AppendError::no_space:
+        return "no space left on the buffer's disk";
     }
     return "unknown append error";
   }
@@ -36,6 +38,9 @@ protocol::ErrorCode to_kafka_error(std::error_code result) {
   if (result == AppendError::buffer_full) return ErrorCode::not_enough_replicas;
   if (result == AppendError::timed_out) return ErrorCode::request_timed_out;
   if (result == AppendError::shutting_down) return ErrorCode::not_leader_or_follower;
+  // What a broker answers for a disk problem; clients retry it (librdkafka
+  // and the Java client after a metadata refresh, which we answer).
+  if (result == AppendError::no_space) return ErrorCode::kafka_storage_error;
   return ErrorCode::kafka_storage_error;
 }
 

@@ -11,6 +11,7 @@ enum class AppendError {
   buffer_full = 1,  // when_full: reject
   timed_out,        // when_full: block, and no space freed in time
   storage_failed,   // write or fsync failed: no acknowledgement after that
+  no_space,         // the buffer's file system is full; nothing of it was stored
   shutting_down,
 };
 

@@ -484,10 +484,75 @@ TEST_F(buffer_Appender, AppendsPendingDuringAFailedFsyncFailWithIt) {
 TEST_F(buffer_Appender, FailedWriteStopsAcknowledgement) {
   start();
   ASSERT_FALSE(append_one(0).ec);
-  env_.fail_writes(std::make_error_code(std::errc::no_space_on_device));
-  EXPECT_EQ(append_one(1).ec, std::errc::no_space_on_device);
+  env_.fail_writes(std::make_error_code(std::errc::io_error));
+  EXPECT_EQ(append_one(1).ec, std::errc::io_error);
   env_.fail_writes({});
+  EXPECT_EQ(append_one(2).ec, std::errc::io_error);
+}
+
+TEST_F(buffer_Appender, NoSpaceRefusesLaterAppendsUntilResumeThenWritesAgain) {
+  start();
+  ASSERT_FALSE(append_one(0).ec);
+  env_.fail_writes(std::make_error_code(std::errc::no_space_on_device));
+  EXPECT_EQ(append_one(1).ec, errc::no_space);
+  env_.fail_writes({});  // space returns, but 2 came before resume()
+  EXPECT_EQ(append_one(2).ec, errc::no_space);
+  EXPECT_EQ(log_->end().value, kFrame);
+  appender_->resume();
+  const Result result = append_one(3);
+  EXPECT_FALSE(result.ec);
+  EXPECT_EQ(result.position.value, kFrame);
+  EXPECT_FALSE(appender_->failure());
+  EXPECT_EQ(appender_->stats().no_space, 2u);
+  EXPECT_EQ(appender_->stats().rejected, 0u);
+}
+
+TEST_F(buffer_Appender, NoSpaceRefusesTheWholeRoundInAppendOrder) {
+  Gate gate;
+  env_.set_sync_hook(gate.hook());
+  start();
+  Results results;
+  appender_->append(make_entry(0), results.done(0));
+  ASSERT_TRUE(eventually([&] { return log_->end().value == kFrame; }));  // held in its sync
+  for (int i = 1; i < 6; ++i)
+    appender_->append(make_entry(i), results.done(i));
+  // A disk full part way through the round's gathered write.
+  env_.fail_writes_after(2 * kFrame + 3, std::make_error_code(std::errc::no_space_on_device));
+  gate.open();
+  const auto done = results.wait(6);
+  EXPECT_FALSE(done[0].ec);
+  for (int i = 1; i < 6; ++i) {
+    EXPECT_EQ(done[i].id, i);
+    EXPECT_EQ(done[i].ec, errc::no_space);
+  }
+  EXPECT_EQ(log_->end().value, kFrame);
+  env_.fail_writes({});
+  appender_->resume();
+  const Result result = append_one(6);
+  EXPECT_FALSE(result.ec);
+  EXPECT_EQ(result.position.value, kFrame);
+}
+
+// when_full governs max_bytes; a full file system refuses at once.
+TEST_F(buffer_Appender, NoSpaceRefusesAtOnceEvenWhenTheBufferBlocks) {
+  AppenderOptions options;
+  options.when_full = WhenFull::block;
+  options.max_bytes = 4 << 20;
+  start(std::move(options));
+  env_.fail_writes(std::make_error_code(std::errc::no_space_on_device));
+  EXPECT_EQ(append_one(0).ec, errc::no_space);
+  EXPECT_EQ(appender_->stats().waiting, 0u);
+}
+
+TEST_F(buffer_Appender, NoSpaceInFsyncStopsAcknowledgement) {
+  start();
+  ASSERT_FALSE(append_one(0).ec);
+  env_.fail_syncs(std::make_error_code(std::errc::no_space_on_device));
+  EXPECT_EQ(append_one(1).ec, std::errc::no_space_on_device);
+  env_.fail_syncs({});
+  appender_->resume();
   EXPECT_EQ(append_one(2).ec, std::errc::no_space_on_device);
+  EXPECT_EQ(appender_->failure(), std::errc::no_space_on_device);
 }
 
 TEST_F(buffer_Appender, FailedIntervalSyncStopsLaterAcknowledgements) {

@@ -45,6 +45,37 @@ TEST_F(buffer_Checkpoint, RoundTrip) {
   EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
 }
 
+// Segments go only after a checkpoint says so: on a full disk the
+// checkpoint must still be written, from the space held in reserve.
+TEST_F(buffer_Checkpoint, AFullDiskUsesTheReserve) {
+  testing::FaultEnv env;
+  const std::string reserve = path_ + std::string(format::kReserveSuffix);
+  ASSERT_FALSE(save_checkpoint(path_, sample(1), env));
+  ASSERT_TRUE(std::filesystem::exists(reserve));
+  EXPECT_GE(std::filesystem::file_size(reserve), format::kCheckpointReserveBytes);
+  // Full until the reserve is given up.
+  env.fail_writes(std::make_error_code(std::errc::no_space_on_device));
+  env.set_remove_hook([&](const std::string& path) {
+    if (path == reserve) env.fail_writes({});
+  });
+  ASSERT_FALSE(save_checkpoint(path_, sample(2), env));
+  EXPECT_EQ(load_ok(), sample(2));
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+  // Made again as soon as there is room.
+  EXPECT_TRUE(std::filesystem::exists(reserve));
+}
+
+TEST_F(buffer_Checkpoint, AFullDiskWithoutAReserveFailsAndLeavesNoTempFile) {
+  testing::FaultEnv env;
+  env.fail_writes_after(10, std::make_error_code(std::errc::no_space_on_device));
+  EXPECT_EQ(save_checkpoint(path_, sample(), env), std::errc::no_space_on_device);
+  EXPECT_FALSE(std::filesystem::exists(path_ + ".tmp"));
+  EXPECT_FALSE(std::filesystem::exists(path_ + std::string(format::kReserveSuffix)));
+  env.fail_writes({});
+  ASSERT_FALSE(save_checkpoint(path_, sample(), env));
+  EXPECT_EQ(load_ok(), sample());
+}
+
 TEST_F(buffer_Checkpoint, MissingIsAFreshStart) {
   Checkpoint loaded = sample();
   EXPECT_EQ(load_checkpoint(path_, &loaded), errc::not_found);

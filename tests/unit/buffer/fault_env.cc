@@ -24,7 +24,20 @@ class FaultEnv::FaultFile final : public File {
 
   std::error_code append(std::span<const std::span<const std::byte>> pieces) override {
     if (const auto ec = env_.write_error()) return ec;
-    return base_->append(pieces);
+    uint64_t size = 0;
+    for (const auto piece : pieces)
+      size += piece.size();
+    uint64_t allowed = 0;
+    const std::error_code budget_ec = env_.write_budget(size, &allowed);
+    if (!budget_ec) return base_->append(pieces);
+    std::vector<std::span<const std::byte>> prefix;
+    for (const auto piece : pieces) {
+      if (allowed == 0) break;
+      prefix.push_back(piece.first(std::min<uint64_t>(piece.size(), allowed)));
+      allowed -= prefix.back().size();
+    }
+    if (const auto ec = base_->append(prefix)) return ec;
+    return budget_ec;
   }
   std::error_code read_at(uint64_t offset, std::span<std::byte> out, size_t* read) const override {
     return base_->read_at(offset, out, read);
@@ -45,7 +58,11 @@ class FaultEnv::FaultFile final : public File {
     return {};
   }
   std::error_code truncate(uint64_t size) override {
-    if (const auto ec = env_.write_error()) return ec;
+    {
+      std::lock_guard lock(env_.mu_);
+      if (env_.crashed_) return eio();
+      if (env_.truncate_error_) return env_.truncate_error_;
+    }
     if (const auto ec = base_->truncate(size)) return ec;
     env_.truncated(path_, size);
     return {};
@@ -61,6 +78,7 @@ class FaultEnv::FaultFile final : public File {
 void FaultEnv::fail_writes(std::error_code ec) {
   std::lock_guard lock(mu_);
   write_error_ = ec;
+  write_budget_.reset();
 }
 
 void FaultEnv::fail_syncs(std::error_code ec) {
@@ -71,6 +89,38 @@ void FaultEnv::fail_syncs(std::error_code ec) {
 void FaultEnv::fail_removes(std::error_code ec) {
   std::lock_guard lock(mu_);
   remove_error_ = ec;
+}
+
+void FaultEnv::fail_truncates(std::error_code ec) {
+  std::lock_guard lock(mu_);
+  truncate_error_ = ec;
+}
+
+void FaultEnv::fail_creates(std::error_code ec) {
+  std::lock_guard lock(mu_);
+  create_error_ = ec;
+}
+
+void FaultEnv::fail_writes_after(uint64_t bytes, std::error_code ec) {
+  std::lock_guard lock(mu_);
+  write_budget_ = bytes;
+  budget_error_ = ec;
+}
+
+std::error_code FaultEnv::write_budget(uint64_t size, uint64_t* allowed) {
+  std::lock_guard lock(mu_);
+  if (!write_budget_ || size <= *write_budget_) {
+    if (write_budget_) *write_budget_ -= size;
+    return {};
+  }
+  *allowed = *write_budget_;
+  *write_budget_ = 0;
+  return budget_error_;
+}
+
+void FaultEnv::set_remove_hook(std::function<void(const std::string&)> hook) {
+  std::lock_guard lock(mu_);
+  remove_hook_ = std::move(hook);
 }
 
 void FaultEnv::set_sync_hook(std::function<void()> hook) {
@@ -114,8 +164,10 @@ void FaultEnv::truncated(const std::string& path, uint64_t size) {
 
 std::error_code FaultEnv::open(const std::string& path, OpenMode mode,
                                std::unique_ptr<File>* file) {
-  if ((mode == OpenMode::create || mode == OpenMode::replace) && write_error()) {
-    return write_error();
+  if (mode == OpenMode::create || mode == OpenMode::replace) {
+    if (const auto ec = write_error()) return ec;
+    std::lock_guard lock(mu_);
+    if (create_error_) return create_error_;
   }
   std::unique_ptr<File> base;
   if (const auto ec = base_.open(path, mode, &base)) return ec;
@@ -139,13 +191,17 @@ std::error_code FaultEnv::list(const std::string& dir, std::vector<std::string>*
 }
 
 std::error_code FaultEnv::remove(const std::string& path) {
+  std::function<void(const std::string&)> hook;
   {
     std::lock_guard lock(mu_);
     if (crashed_) return eio();
     if (remove_error_) return remove_error_;
     files_.erase(path);
+    hook = remove_hook_;
   }
-  return base_.remove(path);
+  if (const auto ec = base_.remove(path)) return ec;
+  if (hook) hook(path);
+  return {};
 }
 
 std::error_code FaultEnv::rename(const std::string& from, const std::string& to) {

@@ -7,7 +7,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
+#include <map>
 #include <thread>
 
 #include "buffer/checkpoint.h"
@@ -589,13 +591,217 @@ TEST_F(buffer_Log, FailedWriteIsSticky) {
   testing::FaultEnv env;
   auto log = open(1 << 20, &env);
   append(*log, entries(0, 2));
-  env.fail_writes(std::make_error_code(std::errc::no_space_on_device));
+  env.fail_writes(std::make_error_code(std::errc::io_error));
   std::vector<Position> positions;
-  EXPECT_EQ(log->append(entries(2, 1), &positions), std::errc::no_space_on_device);
+  EXPECT_EQ(log->append(entries(2, 1), &positions), std::errc::io_error);
   env.fail_writes({});
-  EXPECT_EQ(log->append(entries(2, 1), &positions), std::errc::no_space_on_device);
-  EXPECT_EQ(log->sync(), std::errc::no_space_on_device);
+  EXPECT_EQ(log->append(entries(2, 1), &positions), std::errc::io_error);
+  EXPECT_EQ(log->sync(), std::errc::io_error);
   EXPECT_EQ(scan(*log).entries, entries(0, 2));
+}
+
+// The log is exactly as before a no-space append: the same files with the
+// same bytes, and the same totals.
+struct Snapshot {
+  std::map<std::string, std::vector<std::byte>> files;
+  uint64_t bytes = 0;
+  uint64_t records = 0;
+  uint64_t segments = 0;
+  uint64_t end = 0;
+  bool operator==(const Snapshot&) const = default;
+};
+
+Snapshot snapshot(const Log& log, const std::string& dir) {
+  Snapshot out;
+  for (const auto& file : std::filesystem::directory_iterator(dir))
+    out.files[file.path().filename().string()] = testing::read_file(file.path().string());
+  const LogStats stats = log.stats();
+  out.bytes = stats.bytes;
+  out.records = stats.records;
+  out.segments = stats.segments;
+  out.end = stats.end.value;
+  return out;
+}
+
+std::error_code no_space() {
+  return std::make_error_code(std::errc::no_space_on_device);
+}
+
+TEST_F(buffer_Log, NoSpaceUndoesTheAppendAndIsNotSticky) {
+  testing::FaultEnv env;
+  auto log = open(1 << 20, &env);
+  const auto before_positions = append(*log, entries(0, 2));
+  const Snapshot before = snapshot(*log, path_);
+  env.fail_writes(no_space());
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(2, 3), &positions), errc::no_space);
+  EXPECT_EQ(snapshot(*log, path_), before);
+  EXPECT_EQ(log->append(entries(2, 3), &positions), errc::no_space);  // still full
+  EXPECT_TRUE(log->disk_full());
+  EXPECT_FALSE(log->sync());  // not broken
+  env.fail_writes({});
+  const auto after = append(*log, entries(2, 3));
+  EXPECT_FALSE(log->disk_full());
+  EXPECT_EQ(after[0].value, before.end);
+  EXPECT_EQ(scan(*log).entries, entries(0, 5));
+}
+
+TEST_F(buffer_Log, NoSpaceCutsOffAHalfWrittenFrame) {
+  testing::FaultEnv env;
+  const uint64_t frame = frame_size(make_entry(0));
+  {
+    auto log = open(1 << 20, &env);
+    append(*log, entries(0, 2));
+    ASSERT_FALSE(log->sync());
+    const Snapshot before = snapshot(*log, path_);
+    // The second frame of the run is cut after its header's magic.
+    env.fail_writes_after(frame + 4, no_space());
+    std::vector<Position> positions;
+    EXPECT_EQ(log->append(entries(2, 3), &positions), errc::no_space);
+    EXPECT_EQ(snapshot(*log, path_), before);
+    env.fail_writes({});
+    // Written where the undone run began: no torn frame in the middle.
+    EXPECT_EQ(append(*log, entries(5, 1))[0].value, before.end);
+    ASSERT_FALSE(log->sync());
+  }
+  auto log = open(1 << 20);
+  EXPECT_EQ(log->recovery().torn_tail.size(), 0u);
+  EXPECT_EQ(log->recovery().corrupt_ranges, 0u);
+  EXPECT_TRUE(reporter_.reports().empty());
+  std::vector<Entry> expected = entries(0, 2);
+  expected.push_back(make_entry(5));
+  EXPECT_EQ(scan(*log).entries, expected);
+}
+
+TEST_F(buffer_Log, NoSpaceRemovesTheSegmentsTheAppendCreated) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  {
+    auto log = open(3 * frame, &env);
+    append(*log, entries(0, 2));
+    ASSERT_FALSE(log->sync());
+    const Snapshot before = snapshot(*log, path_);
+    // 1 frame fills the tail, 3 the next segment, the third segment's first
+    // frame is cut short.
+    env.fail_writes_after(4 * frame + 7, no_space());
+    std::vector<Position> positions;
+    EXPECT_EQ(log->append(entries(2, 5), &positions), errc::no_space);
+    EXPECT_EQ(snapshot(*log, path_), before);
+    EXPECT_EQ(segment_bases(), std::vector<uint64_t>{0});
+    env.fail_writes({});
+    const auto after = append(*log, entries(2, 5));
+    EXPECT_EQ(after[0].value, 2 * frame);
+    EXPECT_EQ(after[4].value, 6 * frame);
+    EXPECT_EQ(segment_bases(), (std::vector<uint64_t>{0, 3 * frame, 6 * frame}));
+    ASSERT_FALSE(log->sync());
+  }
+  auto log = open(3 * frame);
+  EXPECT_TRUE(reporter_.reports().empty());
+  EXPECT_EQ(log->recovery().torn_tail.size(), 0u);
+  EXPECT_EQ(scan(*log).entries, entries(0, 7));
+}
+
+TEST_F(buffer_Log, NoSpaceCreatingASegmentUndoesTheRunBeforeIt) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  auto log = open(3 * frame, &env);
+  append(*log, entries(0, 2));
+  const Snapshot before = snapshot(*log, path_);
+  env.fail_creates(no_space());
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(2, 2), &positions), errc::no_space);  // 1 written, then a roll
+  EXPECT_EQ(snapshot(*log, path_), before);
+  env.fail_creates({});
+  EXPECT_EQ(append(*log, entries(2, 2))[1].value, 3 * frame);
+  EXPECT_EQ(scan(*log).entries, entries(0, 4));
+}
+
+TEST_F(buffer_Log, ARemovalEndsDiskFull) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  auto log = open(frame, &env);
+  const auto positions = append(*log, entries(0, 2));
+  env.fail_writes(no_space());
+  std::vector<Position> refused;
+  EXPECT_EQ(log->append(entries(2, 1), &refused), errc::no_space);
+  EXPECT_TRUE(log->disk_full());
+  ASSERT_FALSE(log->release(positions[1]));
+  EXPECT_FALSE(log->disk_full());
+}
+
+TEST_F(buffer_Log, QuotaExceededIsNoSpace) {
+  testing::FaultEnv env;
+  auto log = open(1 << 20, &env);
+  append(*log, entries(0, 1));
+  env.fail_writes(std::error_code(EDQUOT, std::system_category()));
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(1, 1), &positions), errc::no_space);
+  env.fail_writes({});
+  EXPECT_EQ(scan(*log).entries, entries(0, 1));
+  append(*log, entries(1, 1));
+}
+
+TEST_F(buffer_Log, FailedUndoIsSticky) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  auto log = open(1 << 20, &env);
+  append(*log, entries(0, 1));
+  env.fail_writes_after(frame / 2, no_space());
+  env.fail_truncates(std::make_error_code(std::errc::io_error));
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(1, 1), &positions), std::errc::io_error);
+  env.fail_writes({});
+  env.fail_truncates({});
+  EXPECT_EQ(log->append(entries(1, 1), &positions), std::errc::io_error);
+  EXPECT_EQ(log->sync(), std::errc::io_error);
+}
+
+TEST_F(buffer_Log, FailedRemovalOfACreatedSegmentIsSticky) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  auto log = open(frame, &env);
+  append(*log, entries(0, 1));
+  env.fail_writes_after(frame, no_space());  // the second segment's frame fails
+  env.fail_removes(std::make_error_code(std::errc::permission_denied));
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(1, 3), &positions), std::errc::permission_denied);
+  env.fail_writes({});
+  env.fail_removes({});
+  EXPECT_EQ(log->append(entries(1, 1), &positions), std::errc::permission_denied);
+}
+
+// A failed fdatasync may have dropped dirty pages, whatever its errno.
+TEST_F(buffer_Log, NoSpaceInSyncIsSticky) {
+  testing::FaultEnv env;
+  auto log = open(1 << 20, &env);
+  append(*log, entries(0, 1));
+  env.fail_syncs(no_space());
+  EXPECT_EQ(log->sync(), std::errc::no_space_on_device);
+  env.fail_syncs({});
+  std::vector<Position> positions;
+  EXPECT_EQ(log->append(entries(1, 1), &positions), std::errc::no_space_on_device);
+  EXPECT_EQ(log->sync(), std::errc::no_space_on_device);
+}
+
+TEST_F(buffer_Log, NoSpaceKeepsEverySyncedEntryThroughPowerLoss) {
+  const uint64_t frame = frame_size(make_entry(0));
+  testing::FaultEnv env;
+  {
+    auto log = open(3 * frame, &env);
+    append(*log, entries(0, 4));
+    ASSERT_FALSE(log->sync());
+    env.fail_writes_after(3 * frame + 1, no_space());
+    std::vector<Position> positions;
+    EXPECT_EQ(log->append(entries(4, 4), &positions), errc::no_space);
+    env.fail_writes({});
+    append(*log, entries(4, 2));
+    ASSERT_FALSE(log->sync());
+    env.crash();
+  }
+  auto log = open(3 * frame);
+  EXPECT_TRUE(reporter_.reports().empty());
+  EXPECT_EQ(scan(*log).entries, entries(0, 6));
+  EXPECT_EQ(log->end().value, 6 * frame);
 }
 
 TEST_F(buffer_Log, InvalidEntryFailsAloneAndWritesNothing) {
