@@ -26,6 +26,12 @@ void keep_within_max_bytes(std::vector<FetchAnswer>& answers, int32_t max_bytes)
   }
 }
 
+void give_every_answer_records(std::vector<FetchAnswer>& answers) {
+  for (auto& answer : answers) {
+    if (!answer.records) answer.records = protocol::Bytes{};
+  }
+}
+
 awaitable<Deferred> FetchHandler::handle(std::shared_ptr<const Request> request) {
   co_return fetch(std::move(request));  // nothing ordered: all of it waits upstream
 }
@@ -57,6 +63,7 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
   auto gathered =
       co_await pass_through<Answer>(request->session, located, std::move(prototype), add, adjust);
   keep_within_max_bytes(gathered.answers, req.max_bytes);
+  give_every_answer_records(gathered.answers);
 
   FetchResponse response;
   response.throttle_time_ms = gathered.throttle_time_ms;

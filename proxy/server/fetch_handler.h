@@ -21,6 +21,11 @@ using FetchAnswer = protocol::FetchResponse::FetchableTopicResponse::FetchPartit
 // the limit, as on a broker (so a large batch cannot stall a consumer).
 void keep_within_max_bytes(std::vector<FetchAnswer>& answers, int32_t max_bytes);
 
+// Brokers answer every partition with a records field, empty where there
+// is nothing (an error, an unreachable leader); librdkafka 2.0.2 fails to
+// parse a null one. Gives each answer without records an empty one.
+void give_every_answer_records(std::vector<FetchAnswer>& answers);
+
 class FetchHandler {
  public:
   explicit FetchHandler(UpstreamLocator& locator) : locator_(locator) {}

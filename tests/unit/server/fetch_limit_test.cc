@@ -53,5 +53,12 @@ TEST(FetchMaxBytes, ANonPositiveLimitStillLetsTheFirstBatchThrough) {
   EXPECT_EQ(sizes(merged), (std::vector<int>{20, 0}));
 }
 
+TEST(FetchRecords, EveryAnswerGetsARecordsFieldEmptyWhereItHadNone) {
+  std::vector<std::byte> storage;
+  auto merged = answers({-1, 100, -1, 0}, storage);
+  give_every_answer_records(merged);
+  EXPECT_EQ(sizes(merged), (std::vector<int>{0, 100, 0, 0}));
+}
+
 }  // namespace
 }  // namespace ks::server
