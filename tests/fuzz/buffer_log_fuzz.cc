@@ -9,8 +9,8 @@
 //     position gives the same entry;
 //   * read_only changes no byte, and finds what recovery finds;
 //   * after recovery the log is consistent: a reopen finds no torn tail,
-//     the same corruption and the same entries, and an append lands at the
-//     end and reads back.
+//     the same corrupt ranges and the same entries, and an append lands at
+//     the end and reads back.
 //
 // Input: segment ("~segment~" gap:i16le segment)*, at most kMaxSegments.
 // The first segment's base is 0; each next one's is the previous base plus
@@ -95,6 +95,13 @@ struct Found {
   std::vector<Corruption> corruption;
   RecoveryInfo recovery;
 };
+
+std::vector<Range> ranges(const std::vector<Corruption>& found) {
+  std::vector<Range> out;
+  for (const Corruption& c : found)
+    out.push_back(c.range);
+  return out;
+}
 
 std::string g_dir;
 
@@ -242,7 +249,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const Found reopened = open_and_scan(false);
   KS_FUZZ_CHECK(reopened.recovery.torn_tail.size() == 0);
-  KS_FUZZ_CHECK(reopened.corruption == recovered.corruption);
+  // The same ranges; not always for the same reason: a bad frame whose
+  // length ran past the end of the file was "truncated" until the append
+  // put bytes there, and is a checksum mismatch now.
+  KS_FUZZ_CHECK(ranges(reopened.corruption) == ranges(recovered.corruption));
   KS_FUZZ_CHECK(reopened.entries.size() == recovered.entries.size() + 1);
   KS_FUZZ_CHECK(
       std::equal(recovered.entries.begin(), recovered.entries.end(), reopened.entries.begin()));
