@@ -16,3 +16,8 @@ find_library(SNAPPY_LIBRARY snappy REQUIRED)
 add_library(ks_asio INTERFACE)
 target_link_libraries(ks_asio INTERFACE Boost::boost Threads::Threads)
 target_compile_definitions(ks_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_ASIO_HAS_STD_COROUTINE)
+# Boost 1.74's Asio recognises coroutines by GCC's and MSVC's macros only;
+# clang 14 has them too, with libstdc++'s <coroutine> (the KS_FUZZ build).
+if(CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+  target_compile_definitions(ks_asio INTERFACE BOOST_ASIO_HAS_CO_AWAIT)
+endif()

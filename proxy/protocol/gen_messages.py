@@ -8,7 +8,9 @@ version the upstream broker speaks.
 
 Like Kafka's own writers, encode() drops a field the target version lacks;
 can_encode() reports whether that would lose a value the spec does not mark
-`ignorable` (where Kafka's writers throw UnsupportedVersionException).
+`ignorable` (where Kafka's writers throw UnsupportedVersionException), or
+whether a string is too long for the int16 length of a non-flexible version
+(where they refuse to serialize it).
 """
 import re
 import sys
@@ -261,14 +263,41 @@ def holds_value(f):
     return f"!{n}.empty()"
 
 
-def needs_check(fields, outer):
+CLASSIC_STRING_MAX = 0x7FFF  # a non-flexible string's length is an int16
+
+
+def classic_string(f, msg):
+    """Whether f is (or holds) strings written with an int16 length in some
+    version: a string field present in a non-flexible version."""
+    return (f.type in ("string", "[string]") and msg.flexible[0] > msg.versions[0]
+            and f.versions[0] < msg.flexible[0])
+
+
+def needs_check(fields, msg):
     """Whether can_encode has anything to check for these fields."""
-    return any((absent_condition(f.versions, outer) and not f.ignorable)
-               or (f.is_struct_array and needs_check(f.children, outer)) for f in fields)
+    return any((absent_condition(f.versions, msg.versions) and not f.ignorable)
+               or classic_string(f, msg)
+               or (f.is_struct_array and needs_check(f.children, msg)) for f in fields)
+
+
+def too_long_checks(f, msg):
+    """can_encode's lines refusing a string of f too long for a classic string."""
+    n = f.name
+    when = " && ".join(c for c in (f"version < {msg.flexible[0]}",
+                                    version_condition(f.versions, msg.versions)) if c)
+    if f.type == "string":
+        value = f"{n} && {n}->size()" if f.nullable else f"{n}.size()"
+        return [f"  if ({when} && {value} > {CLASSIC_STRING_MAX}) return false;"]
+    elements = f"*{n}" if f.nullable else n
+    loop = [f"for (const auto& e : {elements})",
+            f"  if (e.size() > {CLASSIC_STRING_MAX}) return false;"]
+    if f.nullable:
+        loop = [f"if ({n})"] + ["  " + l for l in loop]
+    return [f"  if ({when}) {{"] + ["    " + l for l in loop] + ["  }"]
 
 
 def emit_can_encode(qualified, fields, msg, out):
-    if not needs_check(fields, msg.versions):
+    if not needs_check(fields, msg):
         out.append(f"bool {qualified}::can_encode(int16_t) const {{ return true; }}")
         out.append("")
         return
@@ -277,7 +306,9 @@ def emit_can_encode(qualified, fields, msg, out):
         absent = absent_condition(f.versions, msg.versions)
         if absent and not f.ignorable:
             out.append(f"  if (({absent}) && {holds_value(f)}) return false;")
-        if f.is_struct_array and needs_check(f.children, msg.versions):
+        if classic_string(f, msg):
+            out.extend(too_long_checks(f, msg))
+        if f.is_struct_array and needs_check(f.children, msg):
             present = version_condition(f.versions, msg.versions)
             elements = f"*{f.name}" if f.nullable else f.name
             loop = [f"for (const auto& e : {elements})", "  if (!e.can_encode(version)) return false;"]

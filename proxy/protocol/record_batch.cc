@@ -66,7 +66,10 @@ ErrorCode validate_produce_batch(Bytes data, BatchHeader& h) {
 std::vector<Bytes> split_batches(Bytes records) {
   std::vector<Bytes> out;
   BatchHeader h;
-  while (read_batch_header(records, h) && h.length >= 0 && h.total_size() <= records.size()) {
+  // A length too small to cover the header is no batch, and the bytes after
+  // it cannot be found without it: the split ends there.
+  while (read_batch_header(records, h) && h.length >= 0 && h.total_size() >= kBatchHeaderSize &&
+         h.total_size() <= records.size()) {
     out.push_back(records.first(h.total_size()));
     records = records.subspan(h.total_size());
   }

@@ -66,7 +66,9 @@ bool read_batch_header(Bytes data, BatchHeader& out);
 ErrorCode validate_produce_batch(Bytes data, BatchHeader& out);
 
 // Splits a records blob (e.g. from a Fetch response) into whole batches; a
-// partial batch at the end (Fetch may cut one) is ignored.
+// partial batch at the end (Fetch may cut one) is ignored, and so is all
+// from a batch whose length is shorter than a batch header. Each piece
+// holds at least a header (read_batch_header succeeds on it).
 std::vector<Bytes> split_batches(Bytes records);
 
 // What one record of a batch holds, without its bytes (never log payloads).

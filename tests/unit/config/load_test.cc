@@ -177,6 +177,37 @@ TEST(ConfigLoad, SecondDocumentIsRejected) {
   EXPECT_NE(r.diagnostics[0].message.find("second YAML document"), std::string::npos);
 }
 
+TEST(ConfigLoad, SecondDocumentOfNothingIsRejected) {
+  const LoadResult r = load(minimal_with("---\n"));
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_NE(r.diagnostics[0].message.find("second YAML document"), std::string::npos);
+}
+
+// yaml-cpp 0.7 never gets past a flow indicator outside a flow collection:
+// loading these used to take memory until the process was killed (found by
+// tests/fuzz/config_fuzz.cc).
+TEST(ConfigLoad, StrayCommaIsMalformed) {
+  const LoadResult r = load(",");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_EQ(r.diagnostics[0].message, "invalid YAML: unexpected ','");
+  EXPECT_EQ(r.diagnostics[0].line, 1);
+  EXPECT_EQ(r.diagnostics[0].column, 1);
+}
+
+TEST(ConfigLoad, StrayCommaAfterADocumentIsMalformed) {
+  const LoadResult r = load("[a, b] ,\n");
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_EQ(r.diagnostics[0].message, "invalid YAML: unexpected ','");
+  EXPECT_EQ(r.diagnostics[0].column, 8);
+}
+
+TEST(ConfigLoad, StrayCommaInASecondDocumentIsMalformed) {
+  const LoadResult r = load(minimal_with("---\n,\n"));
+  ASSERT_EQ(r.diagnostics.size(), 1u) << dump(r);
+  EXPECT_EQ(r.diagnostics[0].message, "invalid YAML: unexpected ','");
+  EXPECT_EQ(r.diagnostics[0].line, 5);
+}
+
 TEST(ConfigLoad, DuplicateKey) {
   const LoadResult r = load(minimal_with("log: { level: info }\nlog: { level: debug }\n"));
   const Diagnostic d = only(r, "log");

@@ -688,6 +688,34 @@ TEST(GroupMessages, CanEncodeRefusesToDropNonIgnorableValues) {
   EXPECT_FALSE(leave.can_encode(2));  // members batch from v3
 }
 
+// A flexible version's compact string can be longer than the int16 length
+// of a classic one: such a message cannot be encoded at a non-flexible
+// version (it used to be, with the length wrapped, so the bytes no longer
+// decoded; found by tests/fuzz/request_fuzz.cc).
+TEST(GroupMessages, CanEncodeRefusesAStringTooLongForAClassicString) {
+  auto join = sample_join_request();
+  join.group_id.assign(32767, 'g');
+  EXPECT_TRUE(join.can_encode(5));
+  const auto at_5 = encode(join, 5);
+  EXPECT_EQ(decode_exactly<JoinGroupRequest>(at_5, 5).group_id, join.group_id);
+  join.group_id.push_back('g');
+  EXPECT_FALSE(join.can_encode(5));
+  EXPECT_TRUE(join.can_encode(6));  // compact from v6
+  join.group_id = "grp";
+  join.protocols[0].name.assign(40000, 'p');  // nested in an array of structs
+  EXPECT_FALSE(join.can_encode(5));
+
+  DeleteGroupsRequest del;
+  del.groups_names = {"a", std::string(32768, 'b')};  // an array of strings
+  EXPECT_FALSE(del.can_encode(1));
+  EXPECT_TRUE(del.can_encode(2));
+
+  ProduceRequest produce;
+  produce.transactional_id = std::string(32768, 't');  // nullable
+  EXPECT_FALSE(produce.can_encode(8));
+  EXPECT_TRUE(produce.can_encode(9));
+}
+
 TEST(GroupMessages, ApiRangesIncludeTheGroupApis) {
   struct Expected {
     ApiKey key;

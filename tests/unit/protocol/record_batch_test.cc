@@ -93,6 +93,23 @@ TEST(RecordBatch, SplitIgnoresAPartialTrailingBatch) {
   EXPECT_EQ(batches[0].size(), one.size());
 }
 
+// A length of 0 makes a 12-byte "batch": it used to be handed out as one,
+// shorter than the header its reader then failed to read (found by
+// tests/fuzz/record_batch_fuzz.cc).
+TEST(RecordBatch, SplitStopsAtABatchShorterThanItsHeader) {
+  auto records = python_batch();
+  const auto first_size = records.size();
+  std::vector<std::byte> bogus(kBatchHeaderSize, std::byte{0});  // base offset 0, length 0
+  records.insert(records.end(), bogus.begin(), bogus.end());
+  const auto one = python_batch();
+  records.insert(records.end(), one.begin(), one.end());
+  const auto batches = split_batches(records);
+  ASSERT_EQ(batches.size(), 1u);
+  EXPECT_EQ(batches[0].size(), first_size);
+  BatchHeader h;
+  EXPECT_TRUE(read_batch_header(batches[0], h));
+}
+
 TEST(RecordBatch, RecordSizesOfAnotherClientsBatch) {
   std::vector<RecordSizes> sizes;
   ASSERT_TRUE(read_record_sizes(python_batch(), sizes));
