@@ -21,12 +21,14 @@ std::string describe(const tcp::socket& socket) {
 
 }  // namespace
 
-Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits)
+Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits,
+                       ListenerAuth* auth)
     : socket_(std::move(socket)),
       dispatcher_(dispatcher),
       session_(next_session()),
       limits_(limits),
       peer_(describe(socket_)),
+      sasl_(auth ? std::optional<SaslSession>(std::in_place, *auth, peer_) : std::nullopt),
       slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
       slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()),
       watchdog_timer_(socket_.get_executor()),
@@ -113,9 +115,14 @@ awaitable<void> Connection::reader() {
     if (ec || !reading_) break;  // peer closed or stop(): ordinary end
     protocol::Reader size_reader(size_bytes);
     const int32_t size = size_reader.int32();
-    if (size < 8 || static_cast<size_t>(size) > limits_.max_frame_bytes) {
-      log::warn("connection.bad_frame", "peer={} size={} limit={}", peer_, size,
-                limits_.max_frame_bytes);
+    const bool logged_in = !sasl_ || sasl_->authenticated();
+    const bool bare_token = sasl_ && sasl_->expects_bare_token();
+    const size_t limit = logged_in ? limits_.max_frame_bytes
+                                   : std::min(limits_.max_frame_bytes, kMaxUnauthenticatedFrame);
+    // A request has at least its header; a bare SASL token may be short.
+    const int32_t min_size = bare_token ? 0 : 8;
+    if (size < min_size || static_cast<size_t>(size) > limit) {
+      log::warn("connection.bad_frame", "peer={} size={} limit={}", peer_, size, limit);
       close("bad frame size");
       co_return;
     }
@@ -128,6 +135,12 @@ awaitable<void> Connection::reader() {
     if (ec || !reading_) break;
     const auto read_at = Clock::now();
     last_activity_ = read_at;
+    if (bare_token) {
+      SaslSession::Step step = sasl_->bare_token(request->frame);
+      answer_now(protocol::ApiKey::sasl_authenticate, read_at, std::move(step.response));
+      if (step.close) break;
+      continue;
+    }
     protocol::Reader header_reader(request->frame);
     request->header = protocol::decode_request_header(header_reader);
     if (!header_reader.ok()) {
@@ -138,6 +151,21 @@ awaitable<void> Connection::reader() {
     request->body_offset = header_reader.position();
     const auto api = request->header.api_key;
     const auto version = request->header.api_version;
+    if (!logged_in) {
+      const SaslSession::Admit admit = sasl_->admit(request->header);
+      if (admit == SaslSession::Admit::refuse) {
+        sasl_->refused(request->header);
+        close("request before authentication");
+        co_return;
+      }
+      if (admit == SaslSession::Admit::answer) {
+        SaslSession::Step step = sasl_->handle(*request);
+        answer_now(api, read_at, std::move(step.response));
+        // The answer is written, then the writer closes: nothing more is read.
+        if (step.close) break;
+        continue;
+      }
+    }
     auto handled = dispatcher_.dispatch(std::move(request));
     if (!handled) {
       dispatcher_.request_done(api, std::nullopt);
@@ -163,6 +191,17 @@ awaitable<void> Connection::complete(std::shared_ptr<Slot> slot, Deferred deferr
   slot->response = co_await std::move(deferred);
   slot->done = true;
   dispatcher_.request_done(slot->api, std::chrono::steady_clock::now() - slot->read_at);
+  slot_done_.cancel();
+}
+
+void Connection::answer_now(protocol::ApiKey api, Clock::time_point read_at, Response response) {
+  auto slot = std::make_shared<Slot>();
+  slot->api = api;
+  slot->read_at = read_at;
+  slot->response = std::move(response);
+  slot->done = true;
+  slots_.push_back(std::move(slot));
+  dispatcher_.request_done(api, Clock::now() - read_at);
   slot_done_.cancel();
 }
 
