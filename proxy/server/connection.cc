@@ -13,31 +13,25 @@ uint64_t next_session() {
   return ++last;
 }
 
-std::string describe(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
 }  // namespace
 
-Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits,
+Connection::Connection(ClientStream stream, const Dispatcher& dispatcher, ConnectionLimits limits,
                        ListenerAuth* auth)
-    : socket_(std::move(socket)),
+    : stream_(std::move(stream)),
       dispatcher_(dispatcher),
       session_(next_session()),
       limits_(limits),
-      peer_(describe(socket_)),
+      peer_(stream_.peer()),
       sasl_(auth ? std::optional<SaslSession>(std::in_place, *auth, peer_) : std::nullopt),
-      slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      watchdog_timer_(socket_.get_executor()),
+      slot_done_(stream_.get_executor(), asio::steady_timer::time_point::max()),
+      slot_freed_(stream_.get_executor(), asio::steady_timer::time_point::max()),
+      watchdog_timer_(stream_.get_executor()),
       last_activity_(Clock::now()) {}
 
 void Connection::start() {
-  asio::co_spawn(socket_.get_executor(), reader(), keep_alive());
-  asio::co_spawn(socket_.get_executor(), writer(), keep_alive());
-  asio::co_spawn(socket_.get_executor(), watchdog(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), reader(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), writer(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), watchdog(), keep_alive());
 }
 
 awaitable<void> Connection::watchdog() {
@@ -80,8 +74,7 @@ std::function<void(std::exception_ptr)> Connection::keep_alive() {
 
 void Connection::stop() {
   reading_ = false;
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  stream_.shutdown_receive();
   slot_done_.cancel();
   slot_freed_.cancel();
 }
@@ -91,9 +84,7 @@ void Connection::close(std::string_view reason) {
   closed_ = true;
   reading_ = false;
   log::debug("connection.closed", "peer={} reason={}", peer_, log::quote(reason));
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
   slot_done_.cancel();
   slot_freed_.cancel();
   watchdog_timer_.cancel();
@@ -101,6 +92,21 @@ void Connection::close(std::string_view reason) {
 }
 
 awaitable<void> Connection::reader() {
+  if (stream_.tls()) {
+    // Bounded like a request's arrival: the watchdog closes a peer that
+    // stalls the handshake.
+    receiving_since_ = Clock::now();
+    const boost::system::error_code ec = co_await stream_.handshake();
+    receiving_since_.reset();
+    if (closed_) co_return;
+    if (ec) {
+      if (reading_) {
+        log::warn("connection.tls_failed", "peer={} error={}", peer_, log::quote(ec.message()));
+      }
+      close("tls handshake failed");
+      co_return;
+    }
+  }
   while (reading_) {
     while (slots_.size() >= limits_.max_in_flight && reading_) {
       boost::system::error_code ignored;
@@ -110,8 +116,7 @@ awaitable<void> Connection::reader() {
     // returns what the peer sent, so look again after each.
     if (!reading_) break;
     std::array<std::byte, 4> size_bytes;
-    boost::system::error_code ec;
-    co_await asio::async_read(socket_, asio::buffer(size_bytes), nothrow(ec));
+    boost::system::error_code ec = co_await stream_.read(asio::buffer(size_bytes));
     if (ec || !reading_) break;  // peer closed or stop(): ordinary end
     protocol::Reader size_reader(size_bytes);
     const int32_t size = size_reader.int32();
@@ -130,7 +135,7 @@ awaitable<void> Connection::reader() {
     auto request = std::make_shared<Request>();
     request->session = session_;
     request->frame.resize(static_cast<size_t>(size));
-    co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
+    ec = co_await stream_.read(asio::buffer(request->frame));
     receiving_since_.reset();
     if (ec || !reading_) break;
     const auto read_at = Clock::now();
@@ -180,7 +185,7 @@ awaitable<void> Connection::reader() {
     slots_.push_back(slot);
     Deferred deferred = co_await std::move(*handled);
     if (closed_) co_return;
-    asio::co_spawn(socket_.get_executor(), complete(slot, std::move(deferred)), keep_alive());
+    asio::co_spawn(stream_.get_executor(), complete(slot, std::move(deferred)), keep_alive());
   }
   // No more requests: the writer closes once every read request is answered.
   reading_ = false;
@@ -224,9 +229,8 @@ awaitable<void> Connection::writer() {
       close("unparseable request");
       co_return;
     }
-    boost::system::error_code ec;
     writing_since_ = Clock::now();
-    co_await asio::async_write(socket_, asio::buffer(*slot->response), nothrow(ec));
+    const boost::system::error_code ec = co_await stream_.write(asio::buffer(*slot->response));
     writing_since_.reset();
     last_activity_ = Clock::now();
     if (ec) {

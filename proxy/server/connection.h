@@ -11,6 +11,7 @@
 #include <string>
 
 #include "proxy/asio.h"
+#include "proxy/server/client_stream.h"
 #include "proxy/server/dispatcher.h"
 #include "proxy/server/sasl_session.h"
 
@@ -32,7 +33,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
  public:
   // With `auth`, the connection serves nothing but ApiVersions and SASL
   // until the client has logged in (see sasl_session.h).
-  Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits,
+  Connection(ClientStream stream, const Dispatcher& dispatcher, ConnectionLimits limits,
              ListenerAuth* auth = nullptr);
 
   void start();
@@ -59,7 +60,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> watchdog();
   void close(std::string_view reason);
 
-  tcp::socket socket_;
+  ClientStream stream_;
   const Dispatcher& dispatcher_;
   const uint64_t session_;
   ConnectionLimits limits_;
