@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "app/admin_endpoints.h"
@@ -28,6 +29,7 @@
 #include "proxy/server/offset_for_leader_epoch_handler.h"
 #include "proxy/server/produce_handler.h"
 #include "proxy/server/producer_state.h"
+#include "proxy/server/sasl_session.h"
 #include "proxy/server/topic_catalog.h"
 
 namespace ks::app {
@@ -53,6 +55,30 @@ int fail(std::string_view what) {
   if (log::format() == log::Format::text)
     std::fprintf(stderr, "kafka-sidecar: %.*s\n", static_cast<int>(what.size()), what.data());
   return 1;
+}
+
+// TLS 1.2 or later with the listener's certificate; with a CA, only clients
+// presenting a certificate it signed. A problem is said with the file.
+std::optional<std::string> set_up_tls(asio::ssl::context& context,
+                                      const config::ListenerTlsConfig& tls) {
+  boost::system::error_code ec;
+  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
+                          asio::ssl::context::no_tlsv1_1,
+                      ec);
+  if (ec || SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION) != 1)
+    return "listener.tls: cannot require TLS 1.2";
+  context.use_certificate_chain_file(tls.cert, ec);
+  if (ec) return "listener.tls.cert " + tls.cert + ": " + ec.message();
+  context.use_private_key_file(tls.key, asio::ssl::context::pem, ec);
+  if (ec) return "listener.tls.key " + tls.key + ": " + ec.message();
+  if (!tls.ca.empty()) {
+    context.load_verify_file(tls.ca, ec);
+    if (ec) return "listener.tls.ca " + tls.ca + ": " + ec.message();
+    context.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
+    if (ec) return "listener.tls.ca: " + ec.message();
+  }
+  return std::nullopt;
 }
 
 // Stop accepting; let every append already submitted complete and sync;
@@ -175,6 +201,24 @@ int run(const std::string& config_file) {
   dispatcher.add(ApiKey::init_producer_id, protocol::InitProducerIdRequest::kMinVersion,
                  protocol::InitProducerIdRequest::kMaxVersion,
                  [&](auto request) { return init_producer_id.handle(std::move(request)); });
+  // Who may use the listener; checked here so that an unreadable password
+  // file stops the start rather than every client's login.
+  std::optional<server::ListenerAuth> auth;
+  if (const auto& sasl = config.listener.sasl) {
+    std::vector<server::PlainUser> users;
+    for (const auto& user : sasl->users) {
+      if (!user.password_file.empty()) {
+        const auto password = server::read_password_file(user.password_file);
+        if (!password || password->empty()) {
+          return fail(fmt::format("listener.sasl: user {}: cannot read a password from {}",
+                                  user.username, user.password_file));
+        }
+      }
+      users.push_back({user.username, user.password.reveal(), user.password_file});
+    }
+    auth.emplace(server::PlainAuthenticator(std::move(users)));
+    server::add_sasl_apis(dispatcher);
+  }
   dispatcher.on_session_end([&clusters](uint64_t session) {
     for (auto& cluster : clusters)
       cluster->client().close_lane(session);
@@ -189,7 +233,13 @@ int run(const std::string& config_file) {
   limits.max_frame_bytes = config.listener.max_request_bytes;
   limits.idle_timeout = config.listener.idle_timeout;
   limits.request_timeout = config.listener.request_timeout;
-  server::Listener listener(io.get_executor(), dispatcher, limits, config.listener.max_connections);
+  std::optional<asio::ssl::context> tls;
+  if (config.listener.tls) {
+    tls.emplace(asio::ssl::context::tls_server);
+    if (auto problem = set_up_tls(*tls, *config.listener.tls)) return fail(*problem);
+  }
+  server::Listener listener(io.get_executor(), dispatcher, limits, config.listener.max_connections,
+                            auth ? &*auth : nullptr, tls ? &*tls : nullptr);
   if (const auto error = listener.open(tcp::endpoint(address, config.listener.port))) {
     return fail(fmt::format("cannot listen on {}:{}: {}", config.listener.address,
                             config.listener.port, error.message()));
@@ -211,8 +261,14 @@ int run(const std::string& config_file) {
   for (auto& cluster : clusters)
     cluster->start();
   listener.start();
-  log::info("sidecar.started", "listener={}:{} advertised={}:{} admin={} buffer={} clusters={}",
+  log::info("sidecar.started",
+            "listener={}:{} advertised={}:{} tls={} client_auth={} admin={} buffer={} "
+            "clusters={}",
             config.listener.address, listener.port(), identity.host, identity.port,
+            !tls                              ? "off"
+            : config.listener.tls->ca.empty() ? "on"
+                                              : "client_certificates",
+            auth ? "PLAIN" : "none",
             config.admin.port == 0
                 ? std::string("off")
                 : fmt::format("{}:{}", config.admin.address, admin_server.port()),

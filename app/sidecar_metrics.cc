@@ -178,6 +178,9 @@ std::string SidecarMetrics::scrape() const {
                 "1 while a broker can be reached (a connection to it works or the last "
                 "connect succeeded)");
   auto& connections = out.gauge("client_connections", "Open Kafka client connections");
+  auto& auth_failures =
+      out.counter("client_authentication_failures_total",
+                  "Client connections closed for failing to log in (listener.sasl), by reason");
   auto& build_info = out.gauge("build_info", "Always 1; the labels say which build runs");
 
   const int64_t now = now_ms();
@@ -229,6 +232,15 @@ std::string SidecarMetrics::scrape() const {
     }
   }
   if (listener_) connections.add({}, static_cast<double>(listener_->open_connections()));
+  if (listener_ && listener_->auth()) {
+    // Every reason from the start, so that rate() sees the first failure.
+    std::map<std::string, uint64_t> failures{
+        {"credentials", 0}, {"mechanism", 0}, {"unauthenticated", 0}};
+    for (const auto& [reason, count] : listener_->auth()->failures())
+      failures[reason] = count;
+    for (const auto& [reason, count] : failures)
+      auth_failures.add({{"reason", reason}}, static_cast<double>(count));
+  }
   build_info.add({{"version", KS_VERSION}}, 1.0);
 
   std::vector<MetricFamily> families = registry_->Collect();

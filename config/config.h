@@ -29,6 +29,32 @@ inline constexpr uint64_t kKiB = 1024;
 inline constexpr uint64_t kMiB = 1024 * kKiB;
 inline constexpr uint64_t kGiB = 1024 * kMiB;
 
+enum class SaslMechanism { plain, scram_sha_256, scram_sha_512 };
+
+// A client allowed on the listener (listener.sasl.users).
+struct ListenerUser {
+  std::string username;
+  // Exactly one of these is non-empty. The file is read at each
+  // authentication, so a rotated password applies to new connections.
+  Secret password;
+  std::string password_file;
+};
+
+// Authentication of local clients: when set, a connection must log in
+// before anything but ApiVersions and the SASL requests is served.
+struct ListenerSaslConfig {
+  SaslMechanism mechanism = SaslMechanism::plain;  // only PLAIN is served
+  std::vector<ListenerUser> users;                 // at least one; usernames unique
+};
+
+// TLS on the listener (clients use security.protocol=SSL or SASL_SSL).
+// Paths only, read when the sidecar starts.
+struct ListenerTlsConfig {
+  std::string cert;  // PEM, the certificate chain clients see; required
+  std::string key;   // PEM, its private key; required
+  std::string ca;    // "" = no client certificates; else only clients with one it signed
+};
+
 // Where clients connect: the Kafka protocol endpoint.
 struct ListenerConfig {
   std::string address = "127.0.0.1";
@@ -44,6 +70,8 @@ struct ListenerConfig {
   Duration idle_timeout = std::chrono::minutes(10);
   // Once a request's size has arrived, the rest must arrive within this.
   Duration request_timeout = std::chrono::seconds(30);
+  std::optional<ListenerSaslConfig> sasl;  // absent: any local process may connect
+  std::optional<ListenerTlsConfig> tls;    // absent: plain TCP
 };
 
 // Health, readiness and metrics over HTTP.
@@ -94,8 +122,6 @@ struct TlsConfig {
   std::string key;
   bool verify_hostname = true;
 };
-
-enum class SaslMechanism { plain, scram_sha_256, scram_sha_512 };
 
 struct SaslConfig {
   SaslMechanism mechanism = SaslMechanism::plain;

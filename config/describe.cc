@@ -55,14 +55,32 @@ void describe_tls(YAML::Emitter& out, const TlsConfig& tls) {
   out << YAML::EndMap;
 }
 
+void password_fields(YAML::Emitter& out, const Secret& password, const std::string& password_file) {
+  if (!password.empty()) {
+    out << YAML::Key << "password" << YAML::Value << YAML::DoubleQuoted << std::string(kRedacted);
+  }
+  if (!password_file.empty()) field(out, "password_file", password_file);
+}
+
 void describe_sasl(YAML::Emitter& out, const SaslConfig& sasl) {
   begin_section(out, "sasl");
   field(out, "mechanism", name_of(kSaslMechanisms, sasl.mechanism));
   field(out, "username", sasl.username);
-  if (!sasl.password.empty()) {
-    out << YAML::Key << "password" << YAML::Value << YAML::DoubleQuoted << std::string(kRedacted);
+  password_fields(out, sasl.password, sasl.password_file);
+  out << YAML::EndMap;
+}
+
+void describe_listener_sasl(YAML::Emitter& out, const ListenerSaslConfig& sasl) {
+  begin_section(out, "sasl");
+  field(out, "mechanism", name_of(kSaslMechanisms, sasl.mechanism));
+  out << YAML::Key << "users" << YAML::Value << YAML::BeginSeq;
+  for (const ListenerUser& user : sasl.users) {
+    out << YAML::BeginMap;
+    field(out, "username", user.username);
+    password_fields(out, user.password, user.password_file);
+    out << YAML::EndMap;
   }
-  if (!sasl.password_file.empty()) field(out, "password_file", sasl.password_file);
+  out << YAML::EndSeq;
   out << YAML::EndMap;
 }
 
@@ -95,6 +113,14 @@ std::string describe(const Config& config) {
   size_field(out, "max_request_bytes", config.listener.max_request_bytes);
   duration_field(out, "idle_timeout", config.listener.idle_timeout);
   duration_field(out, "request_timeout", config.listener.request_timeout);
+  if (config.listener.sasl) describe_listener_sasl(out, *config.listener.sasl);
+  if (const auto& tls = config.listener.tls) {
+    begin_section(out, "tls");
+    field(out, "cert", tls->cert);
+    field(out, "key", tls->key);
+    if (!tls->ca.empty()) field(out, "ca", tls->ca);
+    out << YAML::EndMap;
+  }
   out << YAML::EndMap;
 
   begin_section(out, "admin");

@@ -49,21 +49,8 @@ SaslConfig read_sasl(Reader& r, const Item& item) {
   Mapping m(r, item);
   if (auto v = m.require("mechanism")) set_if(out.mechanism, r.one_of(*v, kSaslMechanisms));
   if (auto v = m.require("username")) set_if(out.username, r.string(*v));
-  const std::optional<Item> password = m.get("password");
-  // Read like any string: Reader::string() never puts the value in a
-  // message, which is what keeps the password out of diagnostics.
-  if (password) {
-    if (auto s = r.string(*password)) out.password = Secret(std::move(*s));
-  }
-  const std::optional<Item> password_file = m.get("password_file");
-  if (password_file) set_if(out.password_file, r.string(*password_file));
+  read_password(r, m, item, out.password, out.password_file);
   m.reject_unknown();
-  if (password && password_file) {
-    r.error(*password_file, "give either password or password_file, not both");
-  } else if (!password && !password_file) {
-    r.error(item.mark, child_path(item.path, "password"),
-            "is required (or password_file to read it from a file)");
-  }
   return out;
 }
 

@@ -2,7 +2,9 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <set>
 
+#include "config/enum_names.h"
 #include "config/sections.h"
 #include "config/topic_name.h"
 #include "config/units.h"
@@ -12,6 +14,54 @@ namespace {
 
 bool is_wildcard_address(std::string_view address) {
   return address == "0.0.0.0" || address == "::" || address == "[::]";
+}
+
+// Only PLAIN: the listener checks passwords itself, it keeps no SCRAM
+// credentials (and on localhost PLAIN's cleartext is no weaker).
+inline constexpr std::array<Choice<SaslMechanism>, 1> kListenerSaslMechanisms{
+    {{"PLAIN", SaslMechanism::plain}}};
+
+ListenerUser read_listener_user(Reader& r, const Item& item) {
+  ListenerUser out;
+  Mapping m(r, item);
+  if (auto v = m.require("username")) {
+    set_if(out.username, r.string(*v));
+    if (out.username.empty()) r.error(*v, "must not be empty");
+  }
+  read_password(r, m, item, out.password, out.password_file);
+  m.reject_unknown();
+  return out;
+}
+
+ListenerSaslConfig read_listener_sasl(Reader& r, const Item& item) {
+  ListenerSaslConfig out;
+  Mapping m(r, item);
+  if (auto v = m.require("mechanism")) set_if(out.mechanism, r.one_of(*v, kListenerSaslMechanisms));
+  if (auto v = m.require("users")) {
+    if (auto elements = r.sequence(*v)) {
+      if (elements->empty()) r.error(*v, "needs at least one user");
+      std::set<std::string> seen;
+      for (const Item& element : *elements) {
+        ListenerUser user = read_listener_user(r, element);
+        if (!user.username.empty() && !seen.insert(user.username).second) {
+          r.error(element, fmt::format("user {} is listed twice", user.username));
+        }
+        out.users.push_back(std::move(user));
+      }
+    }
+  }
+  m.reject_unknown();
+  return out;
+}
+
+ListenerTlsConfig read_listener_tls(Reader& r, const Item& item) {
+  ListenerTlsConfig out;
+  Mapping m(r, item);
+  if (auto v = m.require("cert")) set_if(out.cert, r.string(*v));
+  if (auto v = m.require("key")) set_if(out.key, r.string(*v));
+  if (auto v = m.get("ca")) set_if(out.ca, r.string(*v));
+  m.reject_unknown();
+  return out;
 }
 
 }  // namespace
@@ -34,6 +84,8 @@ ListenerConfig read_listener(Reader& r, const Item& item) {
   if (auto v = m.get("request_timeout")) {
     set_if(out.request_timeout, r.duration(*v, /*allow_zero=*/false));
   }
+  if (auto v = m.get("sasl")) out.sasl = read_listener_sasl(r, *v);
+  if (auto v = m.get("tls")) out.tls = read_listener_tls(r, *v);
   const std::optional<Item> advertised = m.get("advertised");
   m.reject_unknown();
   if (advertised) {

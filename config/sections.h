@@ -24,6 +24,11 @@ std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
                                const Item& clusters_item,
                                const std::vector<ClusterConfig>& clusters);
 
+// `password` or `password_file` of the mapping `m` read from `item`: exactly
+// one must be given. The password never appears in a diagnostic.
+void read_password(Reader& r, Mapping& m, const Item& item, Secret& password,
+                   std::string& password_file);
+
 // The whole file.
 Config read_config(Reader& r, const Item& root);
 

@@ -146,7 +146,8 @@ def emit_struct(name, fields, msg, out, indent):
         out.append(f"  static constexpr ApiKey kApiKey = static_cast<ApiKey>({msg.api});")
         out.append(f"  static constexpr int16_t kMinVersion = {msg.versions[0]};")
         out.append(f"  static constexpr int16_t kMaxVersion = {msg.versions[1]};")
-        out.append(f"  static constexpr int16_t kFirstFlexible = {msg.flexible[0]};")
+        # flexible=none: no version reaches the int16 maximum.
+        out.append(f"  static constexpr int16_t kFirstFlexible = {min(msg.flexible[0], MAX_VERSION)};")
         out.append("")
     for f in fields:
         if f.is_struct_array:

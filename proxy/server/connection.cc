@@ -13,29 +13,25 @@ uint64_t next_session() {
   return ++last;
 }
 
-std::string describe(const tcp::socket& socket) {
-  boost::system::error_code ec;
-  const auto ep = socket.remote_endpoint(ec);
-  return ec ? "?" : ep.address().to_string() + ":" + std::to_string(ep.port());
-}
-
 }  // namespace
 
-Connection::Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits)
-    : socket_(std::move(socket)),
+Connection::Connection(ClientStream stream, const Dispatcher& dispatcher, ConnectionLimits limits,
+                       ListenerAuth* auth)
+    : stream_(std::move(stream)),
       dispatcher_(dispatcher),
       session_(next_session()),
       limits_(limits),
-      peer_(describe(socket_)),
-      slot_done_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      slot_freed_(socket_.get_executor(), asio::steady_timer::time_point::max()),
-      watchdog_timer_(socket_.get_executor()),
+      peer_(stream_.peer()),
+      sasl_(auth ? std::optional<SaslSession>(std::in_place, *auth, peer_) : std::nullopt),
+      slot_done_(stream_.get_executor(), asio::steady_timer::time_point::max()),
+      slot_freed_(stream_.get_executor(), asio::steady_timer::time_point::max()),
+      watchdog_timer_(stream_.get_executor()),
       last_activity_(Clock::now()) {}
 
 void Connection::start() {
-  asio::co_spawn(socket_.get_executor(), reader(), keep_alive());
-  asio::co_spawn(socket_.get_executor(), writer(), keep_alive());
-  asio::co_spawn(socket_.get_executor(), watchdog(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), reader(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), writer(), keep_alive());
+  asio::co_spawn(stream_.get_executor(), watchdog(), keep_alive());
 }
 
 awaitable<void> Connection::watchdog() {
@@ -78,8 +74,7 @@ std::function<void(std::exception_ptr)> Connection::keep_alive() {
 
 void Connection::stop() {
   reading_ = false;
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_receive, ignored);
+  stream_.shutdown_receive();
   slot_done_.cancel();
   slot_freed_.cancel();
 }
@@ -89,9 +84,7 @@ void Connection::close(std::string_view reason) {
   closed_ = true;
   reading_ = false;
   log::debug("connection.closed", "peer={} reason={}", peer_, log::quote(reason));
-  boost::system::error_code ignored;
-  socket_.shutdown(tcp::socket::shutdown_both, ignored);
-  socket_.close(ignored);
+  stream_.close();
   slot_done_.cancel();
   slot_freed_.cancel();
   watchdog_timer_.cancel();
@@ -99,6 +92,21 @@ void Connection::close(std::string_view reason) {
 }
 
 awaitable<void> Connection::reader() {
+  if (stream_.tls()) {
+    // Bounded like a request's arrival: the watchdog closes a peer that
+    // stalls the handshake.
+    receiving_since_ = Clock::now();
+    const boost::system::error_code ec = co_await stream_.handshake();
+    receiving_since_.reset();
+    if (closed_) co_return;
+    if (ec) {
+      if (reading_) {
+        log::warn("connection.tls_failed", "peer={} error={}", peer_, log::quote(ec.message()));
+      }
+      close("tls handshake failed");
+      co_return;
+    }
+  }
   while (reading_) {
     while (slots_.size() >= limits_.max_in_flight && reading_) {
       boost::system::error_code ignored;
@@ -108,14 +116,18 @@ awaitable<void> Connection::reader() {
     // returns what the peer sent, so look again after each.
     if (!reading_) break;
     std::array<std::byte, 4> size_bytes;
-    boost::system::error_code ec;
-    co_await asio::async_read(socket_, asio::buffer(size_bytes), nothrow(ec));
+    boost::system::error_code ec = co_await stream_.read(asio::buffer(size_bytes));
     if (ec || !reading_) break;  // peer closed or stop(): ordinary end
     protocol::Reader size_reader(size_bytes);
     const int32_t size = size_reader.int32();
-    if (size < 8 || static_cast<size_t>(size) > limits_.max_frame_bytes) {
-      log::warn("connection.bad_frame", "peer={} size={} limit={}", peer_, size,
-                limits_.max_frame_bytes);
+    const bool logged_in = !sasl_ || sasl_->authenticated();
+    const bool bare_token = sasl_ && sasl_->expects_bare_token();
+    const size_t limit = logged_in ? limits_.max_frame_bytes
+                                   : std::min(limits_.max_frame_bytes, kMaxUnauthenticatedFrame);
+    // A request has at least its header; a bare SASL token may be short.
+    const int32_t min_size = bare_token ? 0 : 8;
+    if (size < min_size || static_cast<size_t>(size) > limit) {
+      log::warn("connection.bad_frame", "peer={} size={} limit={}", peer_, size, limit);
       close("bad frame size");
       co_return;
     }
@@ -123,11 +135,17 @@ awaitable<void> Connection::reader() {
     auto request = std::make_shared<Request>();
     request->session = session_;
     request->frame.resize(static_cast<size_t>(size));
-    co_await asio::async_read(socket_, asio::buffer(request->frame), nothrow(ec));
+    ec = co_await stream_.read(asio::buffer(request->frame));
     receiving_since_.reset();
     if (ec || !reading_) break;
     const auto read_at = Clock::now();
     last_activity_ = read_at;
+    if (bare_token) {
+      SaslSession::Step step = sasl_->bare_token(request->frame);
+      answer_now(protocol::ApiKey::sasl_authenticate, read_at, std::move(step.response));
+      if (step.close) break;
+      continue;
+    }
     protocol::Reader header_reader(request->frame);
     request->header = protocol::decode_request_header(header_reader);
     if (!header_reader.ok()) {
@@ -138,6 +156,21 @@ awaitable<void> Connection::reader() {
     request->body_offset = header_reader.position();
     const auto api = request->header.api_key;
     const auto version = request->header.api_version;
+    if (!logged_in) {
+      const SaslSession::Admit admit = sasl_->admit(request->header);
+      if (admit == SaslSession::Admit::refuse) {
+        sasl_->refused(request->header);
+        close("request before authentication");
+        co_return;
+      }
+      if (admit == SaslSession::Admit::answer) {
+        SaslSession::Step step = sasl_->handle(*request);
+        answer_now(api, read_at, std::move(step.response));
+        // The answer is written, then the writer closes: nothing more is read.
+        if (step.close) break;
+        continue;
+      }
+    }
     auto handled = dispatcher_.dispatch(std::move(request));
     if (!handled) {
       dispatcher_.request_done(api, std::nullopt);
@@ -152,7 +185,7 @@ awaitable<void> Connection::reader() {
     slots_.push_back(slot);
     Deferred deferred = co_await std::move(*handled);
     if (closed_) co_return;
-    asio::co_spawn(socket_.get_executor(), complete(slot, std::move(deferred)), keep_alive());
+    asio::co_spawn(stream_.get_executor(), complete(slot, std::move(deferred)), keep_alive());
   }
   // No more requests: the writer closes once every read request is answered.
   reading_ = false;
@@ -163,6 +196,17 @@ awaitable<void> Connection::complete(std::shared_ptr<Slot> slot, Deferred deferr
   slot->response = co_await std::move(deferred);
   slot->done = true;
   dispatcher_.request_done(slot->api, std::chrono::steady_clock::now() - slot->read_at);
+  slot_done_.cancel();
+}
+
+void Connection::answer_now(protocol::ApiKey api, Clock::time_point read_at, Response response) {
+  auto slot = std::make_shared<Slot>();
+  slot->api = api;
+  slot->read_at = read_at;
+  slot->response = std::move(response);
+  slot->done = true;
+  slots_.push_back(std::move(slot));
+  dispatcher_.request_done(api, Clock::now() - read_at);
   slot_done_.cancel();
 }
 
@@ -185,9 +229,8 @@ awaitable<void> Connection::writer() {
       close("unparseable request");
       co_return;
     }
-    boost::system::error_code ec;
     writing_since_ = Clock::now();
-    co_await asio::async_write(socket_, asio::buffer(*slot->response), nothrow(ec));
+    const boost::system::error_code ec = co_await stream_.write(asio::buffer(*slot->response));
     writing_since_.reset();
     last_activity_ = Clock::now();
     if (ec) {

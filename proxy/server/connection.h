@@ -11,7 +11,9 @@
 #include <string>
 
 #include "proxy/asio.h"
+#include "proxy/server/client_stream.h"
 #include "proxy/server/dispatcher.h"
+#include "proxy/server/sasl_session.h"
 
 namespace ks::server {
 
@@ -29,13 +31,17 @@ struct ConnectionLimits {
 
 class Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(tcp::socket socket, const Dispatcher& dispatcher, ConnectionLimits limits);
+  // With `auth`, the connection serves nothing but ApiVersions and SASL
+  // until the client has logged in (see sasl_session.h).
+  Connection(ClientStream stream, const Dispatcher& dispatcher, ConnectionLimits limits,
+             ListenerAuth* auth = nullptr);
 
   void start();
   // Stops reading new requests; answers those already read, then closes.
   void stop();
 
  private:
+  using Clock = std::chrono::steady_clock;
   struct Slot {
     protocol::ApiKey api;
     std::chrono::steady_clock::time_point read_at;
@@ -47,23 +53,25 @@ class Connection : public std::enable_shared_from_this<Connection> {
   awaitable<void> reader();
   awaitable<void> writer();
   awaitable<void> complete(std::shared_ptr<Slot> slot, Deferred deferred);
+  // Queues an answer made at once (the SASL exchange), in request order.
+  void answer_now(protocol::ApiKey api, Clock::time_point read_at, Response response);
   // Enforces idle_timeout and request_timeout, checking a few times per
   // timeout rather than re-arming a timer per request.
   awaitable<void> watchdog();
   void close(std::string_view reason);
 
-  tcp::socket socket_;
+  ClientStream stream_;
   const Dispatcher& dispatcher_;
   const uint64_t session_;
   ConnectionLimits limits_;
   std::string peer_;
+  std::optional<SaslSession> sasl_;  // set when the listener requires logging in
   std::deque<std::shared_ptr<Slot>> slots_;
   asio::steady_timer slot_done_;   // wakes the writer
   asio::steady_timer slot_freed_;  // wakes the reader when in-flight drops
   bool reading_ = true;
   bool closed_ = false;
   // What the watchdog looks at.
-  using Clock = std::chrono::steady_clock;
   asio::steady_timer watchdog_timer_;
   Clock::time_point last_activity_;                   // a request read or an answer written
   std::optional<Clock::time_point> receiving_since_;  // a request's size read, not its body

@@ -6,11 +6,14 @@
 namespace ks::server {
 
 Listener::Listener(asio::any_io_executor executor, const Dispatcher& dispatcher,
-                   ConnectionLimits limits, size_t max_connections)
+                   ConnectionLimits limits, size_t max_connections, ListenerAuth* auth,
+                   asio::ssl::context* tls)
     : acceptor_(executor),
       dispatcher_(dispatcher),
       limits_(limits),
-      max_connections_(max_connections) {}
+      max_connections_(max_connections),
+      auth_(auth),
+      tls_(tls) {}
 
 std::error_code Listener::open(const tcp::endpoint& endpoint) {
   return listen_on(acceptor_, endpoint);
@@ -61,7 +64,9 @@ awaitable<void> Listener::accept_loop() {
       continue;
     }
     socket.set_option(tcp::no_delay(true), ec);
-    auto connection = std::make_shared<Connection>(std::move(socket), dispatcher_, limits_);
+    ClientStream stream =
+        tls_ ? ClientStream(std::move(socket), *tls_) : ClientStream(std::move(socket));
+    auto connection = std::make_shared<Connection>(std::move(stream), dispatcher_, limits_, auth_);
     connection->start();
     connections_.push_back(connection);
   }

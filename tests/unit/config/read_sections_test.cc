@@ -137,3 +137,27 @@ TEST(ConfigSections, TopicName) {
 
 }  // namespace
 }  // namespace ks::config
+
+namespace ks::config {
+namespace {
+
+TEST(ConfigListenerTls, CertAndKeyRequiredCaOptional) {
+  const LoadResult r = testing::load(
+      "listener: { tls: { cert: /c.pem, key: /k.pem } }\nbuffer: { dir: /d }\n"
+      "clusters: { main: { bootstrap: [\"k:1\"] } }\n");
+  ASSERT_TRUE(r.ok()) << testing::dump(r);
+  EXPECT_EQ(r.config->listener.tls->cert, "/c.pem");
+  EXPECT_EQ(r.config->listener.tls->ca, "");
+  const LoadResult again = testing::load(describe(*r.config));
+  ASSERT_TRUE(again.ok()) << testing::dump(again);
+  EXPECT_EQ(again.config->listener.tls->key, "/k.pem");
+
+  const LoadResult missing = testing::load(
+      "listener: { tls: { ca: /ca.pem } }\nbuffer: { dir: /d }\n"
+      "clusters: { main: { bootstrap: [\"k:1\"] } }\n");
+  EXPECT_EQ(testing::about(missing, "listener.tls.cert").size(), 1u) << testing::dump(missing);
+  EXPECT_EQ(testing::about(missing, "listener.tls.key").size(), 1u) << testing::dump(missing);
+}
+
+}  // namespace
+}  // namespace ks::config

@@ -59,3 +59,95 @@ TEST(ConfigSecrets, RedactedInDescribe) {
 
 }  // namespace
 }  // namespace ks::config
+
+// ---------------------------------------------------------- listener.sasl
+
+namespace ks::config {
+namespace {
+
+using testing::dump;
+using testing::load;
+using testing::only;
+
+std::string listener_with_sasl(std::string_view sasl) {
+  return "listener: { sasl: " + std::string(sasl) +
+         " }\nbuffer: { dir: /d }\nclusters: { main: { bootstrap: [\"k:1\"] } }\n";
+}
+
+TEST(ConfigListenerSasl, UsersWithPasswordOrFile) {
+  const LoadResult r = load(listener_with_sasl("{ mechanism: PLAIN, users: ["
+                                               "{ username: svc, password: \"${SVC_PW}\" },"
+                                               "{ username: audit, password_file: /run/pw } ] }"),
+                            {{"SVC_PW", std::string(kPassword)}});
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const auto& sasl = *r.config->listener.sasl;
+  ASSERT_EQ(sasl.users.size(), 2u);
+  EXPECT_EQ(sasl.users[0].username, "svc");
+  EXPECT_EQ(sasl.users[0].password.reveal(), kPassword);
+  EXPECT_EQ(sasl.users[1].password_file, "/run/pw");
+  EXPECT_TRUE(sasl.users[1].password.empty());
+}
+
+TEST(ConfigListenerSasl, AbsentMeansOpen) {
+  const LoadResult r = load("buffer: { dir: /d }\nclusters: { main: { bootstrap: [\"k:1\"] } }\n");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  EXPECT_FALSE(r.config->listener.sasl);
+}
+
+TEST(ConfigListenerSasl, MissingPasswordIsReportedAtTheUser) {
+  const LoadResult r = load(listener_with_sasl("{ mechanism: PLAIN, users: [{ username: svc }] }"));
+  EXPECT_EQ(only(r, "listener.sasl.users[0].password").message,
+            "is required (or password_file to read it from a file)");
+}
+
+TEST(ConfigListenerSasl, MissingVariableNamesIt) {
+  const LoadResult r = load(listener_with_sasl(
+      "{ mechanism: PLAIN, users: [{ username: svc, password: \"${SVC_PW}\" }] }"));
+  EXPECT_NE(only(r, "listener.sasl.users[0].password").message.find("SVC_PW is not set"),
+            std::string::npos)
+      << dump(r);
+}
+
+TEST(ConfigListenerSasl, OnlyPlain) {
+  const LoadResult r = load(
+      listener_with_sasl("{ mechanism: SCRAM-SHA-256, users: [{ username: svc, password: x }] }"));
+  EXPECT_EQ(only(r, "listener.sasl.mechanism").message, "\"SCRAM-SHA-256\" is not one of PLAIN");
+}
+
+TEST(ConfigListenerSasl, UsersRequiredAndUnique) {
+  EXPECT_EQ(only(load(listener_with_sasl("{ mechanism: PLAIN, users: [] }")), "listener.sasl.users")
+                .message,
+            "needs at least one user");
+  const LoadResult twice = load(listener_with_sasl(
+      "{ mechanism: PLAIN, users: [{ username: a, password: x }, { username: a, password: y }] "
+      "}"));
+  EXPECT_EQ(only(twice, "listener.sasl.users[1]").message, "user a is listed twice");
+}
+
+TEST(ConfigListenerSasl, PasswordNeverPrinted) {
+  const LoadResult r = load(listener_with_sasl(
+      "{ mechanism: PLAIN, users: [{ username: svc, password: hunter2-s3cr3t }] }"));
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const std::string text = describe(*r.config);
+  EXPECT_EQ(text.find(kPassword), std::string::npos) << text;
+  EXPECT_NE(text.find("password: \"***\""), std::string::npos) << text;
+  EXPECT_EQ(check_config_report(r, "test.yaml").find(kPassword), std::string::npos);
+  // Errors around the password do not quote it either.
+  const LoadResult bad = load(listener_with_sasl(
+      "{ mechanism: PLAIN, users: [{ username: svc, password: hunter2-s3cr3t, pasword: "
+      "hunter2-s3cr3t, password_file: /pw }] }"));
+  EXPECT_GE(bad.diagnostics.size(), 2u) << dump(bad);
+  EXPECT_EQ(dump(bad).find(kPassword), std::string::npos) << dump(bad);
+}
+
+TEST(ConfigListenerSasl, DescribeLoadsBack) {
+  const LoadResult r = load(listener_with_sasl(
+      "{ mechanism: PLAIN, users: [{ username: svc, password_file: /run/pw }] }"));
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const LoadResult again = load(describe(*r.config));
+  ASSERT_TRUE(again.ok()) << dump(again) << describe(*r.config);
+  EXPECT_EQ(again.config->listener.sasl->users[0].password_file, "/run/pw");
+}
+
+}  // namespace
+}  // namespace ks::config
