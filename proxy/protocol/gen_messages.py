@@ -139,6 +139,13 @@ def version_condition(rng, outer):
     return " && ".join(parts)
 
 
+def first_flexible(msg):
+    """The first flexible version; for flexible=none the int16 maximum, which no
+    message reaches (and which keeps comparisons of an int16 version from being
+    always true or false, which clang refuses)."""
+    return min(msg.flexible[0], MAX_VERSION)
+
+
 def emit_struct(name, fields, msg, out, indent):
     pad = " " * indent
     out.append(f"{pad}struct {name} {{")
@@ -146,8 +153,7 @@ def emit_struct(name, fields, msg, out, indent):
         out.append(f"  static constexpr ApiKey kApiKey = static_cast<ApiKey>({msg.api});")
         out.append(f"  static constexpr int16_t kMinVersion = {msg.versions[0]};")
         out.append(f"  static constexpr int16_t kMaxVersion = {msg.versions[1]};")
-        # flexible=none: no version reaches the int16 maximum.
-        out.append(f"  static constexpr int16_t kFirstFlexible = {min(msg.flexible[0], MAX_VERSION)};")
+        out.append(f"  static constexpr int16_t kFirstFlexible = {first_flexible(msg)};")
         out.append("")
     for f in fields:
         if f.is_struct_array:
@@ -284,7 +290,7 @@ def needs_check(fields, msg):
 def too_long_checks(f, msg):
     """can_encode's lines refusing a string of f too long for a classic string."""
     n = f.name
-    when = " && ".join(c for c in (f"version < {msg.flexible[0]}",
+    when = " && ".join(c for c in (f"version < {first_flexible(msg)}",
                                     version_condition(f.versions, msg.versions)) if c)
     if f.type == "string":
         value = f"{n} && {n}->size()" if f.nullable else f"{n}.size()"
@@ -331,7 +337,7 @@ def emit_functions(qualified, fields, msg, out):
         sig = (f"void {qualified}::decode(Reader& r, int16_t version)" if kind == "decode"
                else f"void {qualified}::encode(Writer& w, int16_t version) const")
         out.append(sig + " {")
-        out.append(f"  const bool flexible = version >= {msg.flexible[0]};")
+        out.append(f"  const bool flexible = version >= {first_flexible(msg)};")
         for f in fields:
             cond = version_condition(f.versions, msg.versions)
             lines = body(f, msg)
