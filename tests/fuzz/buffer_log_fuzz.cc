@@ -109,22 +109,6 @@ std::string path_of(uint64_t base) {
   return g_dir + "/" + segment_name(base);
 }
 
-void write_file(const std::string& path, std::span<const std::byte> bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  KS_FUZZ_CHECK(fd >= 0);
-  KS_FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::vector<std::byte> out(std::filesystem::file_size(path));
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  KS_FUZZ_CHECK(fd >= 0);
-  KS_FUZZ_CHECK(::read(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size()));
-  ::close(fd);
-  return out;
-}
-
 // The entry at `position` is the input's frame there, byte for byte.
 void check_is_input_frame(const std::vector<SegmentFile>& segments, Position position,
                           const Entry& entry) {
@@ -212,14 +196,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     std::filesystem::remove(file.path());
   const std::vector<SegmentFile> segments = split(ks::fuzz::as_bytes(data, size));
   for (const SegmentFile& segment : segments)
-    write_file(path_of(segment.base), segment.bytes);
+    ks::fuzz::write_file(path_of(segment.base), segment.bytes);
 
   // As `buffer inspect` reads it: nothing changes on disk.
   const Found inspected = open_and_scan(true);
   for (size_t i = 0; i < inspected.entries.size(); ++i)
     check_is_input_frame(segments, inspected.positions[i], inspected.entries[i]);
   for (const SegmentFile& segment : segments) {
-    const std::vector<std::byte> now = read_file(path_of(segment.base));
+    const std::vector<std::byte> now = ks::fuzz::read_file(path_of(segment.base));
     KS_FUZZ_CHECK(std::equal(now.begin(), now.end(), segment.bytes.begin(), segment.bytes.end()));
   }
 

@@ -23,22 +23,6 @@ namespace {
 
 std::string g_dir;
 
-void write_file(const std::string& path, std::span<const std::byte> bytes) {
-  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  KS_FUZZ_CHECK(fd >= 0);
-  KS_FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
-  ::close(fd);
-}
-
-std::vector<std::byte> read_file(const std::string& path) {
-  std::vector<std::byte> out(std::filesystem::file_size(path));
-  const int fd = ::open(path.c_str(), O_RDONLY);
-  KS_FUZZ_CHECK(fd >= 0);
-  KS_FUZZ_CHECK(::read(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size()));
-  ::close(fd);
-  return out;
-}
-
 }  // namespace
 
 // Most mutants fail the CRC and the body is never parsed: half of them get
@@ -73,7 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace ks::buffer;
   const auto input = ks::fuzz::as_bytes(data, size);
   const std::string path = g_dir + "/checkpoint";
-  write_file(path, input);
+  ks::fuzz::write_file(path, input);
 
   Checkpoint loaded;
   const std::error_code ec = load_checkpoint(path, &loaded);
@@ -83,7 +67,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   }
   const std::string saved = g_dir + "/saved";
   KS_FUZZ_CHECK(!save_checkpoint(saved, loaded));
-  const std::vector<std::byte> bytes = read_file(saved);
+  const std::vector<std::byte> bytes = ks::fuzz::read_file(saved);
   KS_FUZZ_CHECK(std::equal(bytes.begin(), bytes.end(), input.begin(), input.end()));
   Checkpoint again;
   KS_FUZZ_CHECK(!load_checkpoint(saved, &again));

@@ -1,13 +1,17 @@
 #pragma once
 // What the fuzz targets share: turning a broken invariant into a crash
 // libFuzzer keeps (with the input that caused it), and quiet logging.
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <span>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/log.h"
 
@@ -48,3 +52,24 @@ inline std::span<const std::byte> as_bytes(const uint8_t* data, size_t size) {
 // An invariant of the code under test: aborts (a crash to libFuzzer) when false.
 #define KS_FUZZ_CHECK(condition) \
   ((condition) ? void(0) : ::ks::fuzz::fail(#condition, __FILE__, __LINE__))
+
+// Whole-file I/O for targets that put their input on disk.
+namespace ks::fuzz {
+
+inline void write_file(const std::string& path, std::span<const std::byte> bytes) {
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  KS_FUZZ_CHECK(fd >= 0);
+  KS_FUZZ_CHECK(::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size()));
+  ::close(fd);
+}
+
+inline std::vector<std::byte> read_file(const std::string& path) {
+  std::vector<std::byte> out(std::filesystem::file_size(path));
+  const int fd = ::open(path.c_str(), O_RDONLY);
+  KS_FUZZ_CHECK(fd >= 0);
+  KS_FUZZ_CHECK(::read(fd, out.data(), out.size()) == static_cast<ssize_t>(out.size()));
+  ::close(fd);
+  return out;
+}
+
+}  // namespace ks::fuzz
