@@ -156,6 +156,9 @@ struct Route {
   // The topic's name on the upstream cluster: `rename` with every "{topic}"
   // replaced, or the topic itself.
   std::string upstream_name(std::string_view topic) const;
+  // The topic whose upstream name is `upstream`, if the text fits `rename`
+  // (whether this route is the one that topic takes is the caller's check).
+  std::optional<std::string> topic_named(std::string_view upstream) const;
 };
 
 // A topic whose partition count is known ahead, so that produce works on a

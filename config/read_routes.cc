@@ -4,6 +4,8 @@
 #include <fmt/ranges.h>
 
 #include <algorithm>
+#include <set>
+#include <utility>
 
 #include "config/glob.h"
 #include "config/sections.h"
@@ -98,6 +100,48 @@ void report_shadowed(Reader& r, const std::vector<ReadRoute>& rules, const Item&
   }
 }
 
+// A topic `pattern` matches: its wildcards filled in.
+std::string sample_topic(std::string_view pattern) {
+  std::string topic(pattern);
+  std::replace_if(
+      topic.begin(), topic.end(), [](char c) { return c == '*' || c == '?'; }, 'x');
+  return topic;
+}
+
+// Two app topics that one cluster would know by the same name: their
+// records and offsets would mix. Checked on a sample topic of each rule
+// against every rule of the same cluster, which finds the collisions people
+// write (a rename prefix that an unrenamed rule also matches, two renames
+// onto one name) without claiming to decide it for every pair of globs.
+void report_collisions(Reader& r, const std::vector<ReadRoute>& rules, const Item& routes_item) {
+  auto taken_by = [&rules](std::string_view topic) -> const ReadRoute* {
+    for (const ReadRoute& rule : rules) {
+      if (rule.topics && rule.route.matches(topic)) return &rule;
+    }
+    return nullptr;
+  };
+  std::set<std::pair<size_t, size_t>> reported;
+  for (size_t j = 0; j < rules.size(); ++j) {
+    if (!rules[j].topics) continue;
+    const std::string topic = sample_topic(rules[j].route.topics);
+    if (taken_by(topic) != &rules[j]) continue;  // shadowed: reported already
+    const std::string upstream = rules[j].route.upstream_name(topic);
+    for (size_t i = 0; i < rules.size(); ++i) {
+      const Route& other = rules[i].route;
+      if (!rules[i].topics || other.cluster != rules[j].route.cluster) continue;
+      const auto twin = other.topic_named(upstream);
+      if (!twin || *twin == topic || topic_name_problem(*twin) || taken_by(*twin) != &rules[i]) {
+        continue;
+      }
+      if (!reported.emplace(std::min(i, j), std::max(i, j)).second) continue;
+      r.error(*rules[j].topics,
+              fmt::format("topics \"{}\" and \"{}\" ({}[{}]) would both be \"{}\" on cluster "
+                          "\"{}\": their records would mix; change a rename",
+                          topic, *twin, routes_item.path, i, upstream, other.cluster));
+    }
+  }
+}
+
 }  // namespace
 
 std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
@@ -130,6 +174,7 @@ std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
   for (const Item& element : *elements)
     rules.push_back(read_route(r, element, names));
   report_shadowed(r, rules, *routes);
+  report_collisions(r, rules, *routes);
   for (ReadRoute& rule : rules)
     out.push_back(std::move(rule.route));
   return out;

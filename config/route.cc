@@ -7,9 +7,12 @@ bool Route::matches(std::string_view topic) const {
   return glob_match(topics, topic);
 }
 
+namespace {
+constexpr std::string_view kPlaceholder = "{topic}";
+}  // namespace
+
 std::string Route::upstream_name(std::string_view topic) const {
   if (rename.empty()) return std::string(topic);
-  constexpr std::string_view kPlaceholder = "{topic}";
   std::string out;
   size_t from = 0;
   for (size_t at = rename.find(kPlaceholder); at != std::string::npos;
@@ -20,6 +23,23 @@ std::string Route::upstream_name(std::string_view topic) const {
   }
   out.append(rename, from);
   return out;
+}
+
+std::optional<std::string> Route::topic_named(std::string_view upstream) const {
+  if (rename.empty()) return std::string(upstream);
+  size_t placeholders = 0;
+  for (size_t at = rename.find(kPlaceholder); at != std::string::npos;
+       at = rename.find(kPlaceholder, at + kPlaceholder.size())) {
+    ++placeholders;
+  }
+  const size_t fixed = rename.size() - placeholders * kPlaceholder.size();
+  if (placeholders == 0 || upstream.size() < fixed || (upstream.size() - fixed) % placeholders) {
+    return std::nullopt;
+  }
+  const size_t length = (upstream.size() - fixed) / placeholders;
+  std::string topic(upstream.substr(rename.find(kPlaceholder), length));
+  if (upstream_name(topic) != upstream) return std::nullopt;
+  return topic;
 }
 
 const Route* Config::route_for(std::string_view topic) const {

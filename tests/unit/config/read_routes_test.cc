@@ -128,6 +128,52 @@ TEST(ConfigRoutes, UnknownKeyInRule) {
   EXPECT_EQ(only(r, "routes[0].topic").message, "unknown key (did you mean \"topics\"?)");
 }
 
+TEST(ConfigRoutes, RenameOntoAnotherRulesTopics) {
+  // "x" renamed is "legacy.x", which legacy.* sends to the same cluster as is.
+  const LoadResult r = with_routes(
+      "routes:\n"
+      "  - { topics: \"legacy.*\", cluster: main }\n"
+      "  - { topics: \"*\", cluster: main, rename: \"legacy.{topic}\" }\n");
+  EXPECT_EQ(only(r, "routes[0].topics").message,
+            "topics \"legacy.x\" and \"x\" (routes[1]) would both be \"legacy.x\" on cluster "
+            "\"main\": their records would mix; change a rename");
+}
+
+TEST(ConfigRoutes, TwoRenamesOntoOneName) {
+  const LoadResult r = with_routes(
+      "routes:\n"
+      "  - { topics: orders, cluster: main, rename: \"shop.{topic}\" }\n"
+      "  - { topics: \"shop.*\", cluster: main }\n"
+      "  - { topics: \"*\", cluster: payments }\n");
+  EXPECT_NE(only(r, "routes[0].topics").message.find("would both be \"shop.orders\""),
+            std::string::npos);
+}
+
+TEST(ConfigRoutes, SameUpstreamNameOnDifferentClustersIsFine) {
+  const LoadResult r = with_routes(
+      "routes:\n"
+      "  - { topics: \"legacy.*\", cluster: payments }\n"
+      "  - { topics: \"*\", cluster: main, rename: \"legacy.{topic}\" }\n");
+  EXPECT_TRUE(r.ok()) << dump(r);
+}
+
+TEST(ConfigRoutes, PrefixRenameOfACatchAllIsFine) {
+  const LoadResult r = with_routes(
+      "routes:\n"
+      "  - { topics: \"payments.*\", cluster: payments }\n"
+      "  - { topics: \"*\", cluster: main, rename: \"shop.{topic}\" }\n");
+  EXPECT_TRUE(r.ok()) << dump(r);
+}
+
+TEST(ConfigRoute, TopicNamedReversesRename) {
+  const Route route{.topics = "*", .cluster = "c", .rename = "{topic}-{topic}"};
+  EXPECT_EQ(route.topic_named("ab-ab"), "ab");
+  EXPECT_EQ(route.topic_named("ab-cd"), std::nullopt);
+  EXPECT_EQ(route.topic_named("abc"), std::nullopt);
+  const Route same{.topics = "*", .cluster = "c", .rename = ""};
+  EXPECT_EQ(same.topic_named("orders"), "orders");
+}
+
 TEST(ConfigRoutes, RouteForFirstMatchWins) {
   const LoadResult r = with_routes(
       "routes:\n"
