@@ -3,6 +3,7 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +12,7 @@
 #include "app/admin_endpoints.h"
 #include "app/cluster_pipeline.h"
 #include "app/commands.h"
+#include "app/config_reload.h"
 #include "app/producer_recovery.h"
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
@@ -111,7 +113,9 @@ int run(const std::string& config_file) {
     std::fputs(config::check_config_report(loaded, config_file).c_str(), stderr);
     return 1;
   }
-  const config::Config& config = *loaded.config;
+  // Mutable: a reload (SIGHUP) changes the routes in place, and every
+  // component reads them from here.
+  config::Config config = *loaded.config;
   log::set_level(config.log.level);
   log::set_format(log_format(config.log.format));
   for (const auto& cluster : config.clusters) {
@@ -273,6 +277,21 @@ int run(const std::string& config_file) {
                 ? std::string("off")
                 : fmt::format("{}:{}", config.admin.address, admin_server.port()),
             log::quote(config.buffer.dir), clusters.size());
+
+  asio::signal_set reload_signal(io, SIGHUP);
+  std::function<void()> await_reload = [&] {
+    reload_signal.async_wait([&](const boost::system::error_code& error, int) {
+      if (error) return;
+      if (const auto outcome = reload_config(config_file, config, clusters, catalog)) {
+        log::info("config.reloaded", "file={} {}", log::quote(config_file), *outcome);
+      } else {
+        log::error("config.reload_refused", "file={} reason={}", log::quote(config_file),
+                   log::quote(outcome.error().message));
+      }
+      await_reload();
+    });
+  };
+  await_reload();
 
   asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](const boost::system::error_code& error, int signal) {

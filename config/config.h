@@ -38,6 +38,8 @@ struct ListenerUser {
   // authentication, so a rotated password applies to new connections.
   Secret password;
   std::string password_file;
+
+  bool operator==(const ListenerUser&) const = default;
 };
 
 // Authentication of local clients: when set, a connection must log in
@@ -45,6 +47,8 @@ struct ListenerUser {
 struct ListenerSaslConfig {
   SaslMechanism mechanism = SaslMechanism::plain;  // only PLAIN is served
   std::vector<ListenerUser> users;                 // at least one; usernames unique
+
+  bool operator==(const ListenerSaslConfig&) const = default;
 };
 
 // TLS on the listener (clients use security.protocol=SSL or SASL_SSL).
@@ -53,6 +57,8 @@ struct ListenerTlsConfig {
   std::string cert;  // PEM, the certificate chain clients see; required
   std::string key;   // PEM, its private key; required
   std::string ca;    // "" = no client certificates; else only clients with one it signed
+
+  bool operator==(const ListenerTlsConfig&) const = default;
 };
 
 // Where clients connect: the Kafka protocol endpoint.
@@ -72,12 +78,16 @@ struct ListenerConfig {
   Duration request_timeout = std::chrono::seconds(30);
   std::optional<ListenerSaslConfig> sasl;  // absent: any local process may connect
   std::optional<ListenerTlsConfig> tls;    // absent: plain TCP
+
+  bool operator==(const ListenerConfig&) const = default;
 };
 
 // Health, readiness and metrics over HTTP.
 struct AdminConfig {
   std::string address = "127.0.0.1";
   uint16_t port = 9644;  // 0 = no admin endpoint
+
+  bool operator==(const AdminConfig&) const = default;
 };
 
 enum class LogFormat { text, json };
@@ -85,6 +95,8 @@ enum class LogFormat { text, json };
 struct LogConfig {
   log::Level level = log::Level::info;
   LogFormat format = LogFormat::text;
+
+  bool operator==(const LogConfig&) const = default;
 };
 
 enum class FsyncPolicy {
@@ -112,6 +124,8 @@ struct BufferConfig {
   Duration fsync_interval = std::chrono::milliseconds(50);
   WhenFull when_full = WhenFull::block;
   Duration block_timeout = std::chrono::seconds(30);
+
+  bool operator==(const BufferConfig&) const = default;
 };
 
 // Paths only: the files are read (and their absence reported) when the
@@ -121,6 +135,8 @@ struct TlsConfig {
   std::string cert;  // client certificate; given together with key or not at all
   std::string key;
   bool verify_hostname = true;
+
+  bool operator==(const TlsConfig&) const = default;
 };
 
 struct SaslConfig {
@@ -130,6 +146,8 @@ struct SaslConfig {
   // rotated password is picked up on reconnect.
   Secret password;
   std::string password_file;
+
+  bool operator==(const SaslConfig&) const = default;
 };
 
 // An upstream Kafka cluster.
@@ -144,6 +162,8 @@ struct ClusterConfig {
   Duration retry_backoff_max = std::chrono::seconds(1);
   std::optional<TlsConfig> tls;
   std::optional<SaslConfig> sasl;
+
+  bool operator==(const ClusterConfig&) const = default;
 };
 
 // Which cluster a topic goes to, and under which name.
@@ -159,6 +179,8 @@ struct Route {
   // The topic whose upstream name is `upstream`, if the text fits `rename`
   // (whether this route is the one that topic takes is the caller's check).
   std::optional<std::string> topic_named(std::string_view upstream) const;
+
+  bool operator==(const Route&) const = default;
 };
 
 // A topic whose partition count is known ahead, so that produce works on a
@@ -166,6 +188,8 @@ struct Route {
 struct TopicConfig {
   std::string name;
   int32_t partitions = 1;
+
+  bool operator==(const TopicConfig&) const = default;
 };
 
 // How buffered records are sent upstream.
@@ -173,6 +197,8 @@ struct ForwardConfig {
   int max_in_flight = 5;  // Produce requests per partition leader, 1..5 (idempotence limit)
   Duration linger = std::chrono::milliseconds(0);
   uint64_t max_request_bytes = 1 * kMiB;
+
+  bool operator==(const ForwardConfig&) const = default;
 };
 
 struct Config {

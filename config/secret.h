@@ -15,6 +15,7 @@ class Secret {
 
   const std::string& reveal() const { return value_; }
   bool empty() const { return value_.empty(); }
+  bool operator==(const Secret&) const = default;
 
  private:
   std::string value_;

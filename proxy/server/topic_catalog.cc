@@ -12,7 +12,7 @@ using protocol::ErrorCode;
 
 TopicCatalog::TopicCatalog(std::filesystem::path cache_file,
                            std::map<std::string, int32_t> declared)
-    : cache_file_(std::move(cache_file)), topics_(std::move(declared)) {}
+    : cache_file_(std::move(cache_file)), declared_(std::move(declared)), topics_(declared_) {}
 
 std::error_code TopicCatalog::load() {
   std::ifstream in(cache_file_);
@@ -54,6 +54,14 @@ void TopicCatalog::update(const std::map<std::string, int32_t>& counts) {
     }
   }
   if (!changed) return;
+  if (const auto ec = save()) {
+    log::warn("topic.cache_write_failed", "file={} error={}", log::quote(cache_file_.string()),
+              log::quote(ec.message()));
+  }
+}
+
+void TopicCatalog::forget(const std::string& topic) {
+  if (declared_.contains(topic) || topics_.erase(topic) == 0) return;
   if (const auto ec = save()) {
     log::warn("topic.cache_write_failed", "file={} error={}", log::quote(cache_file_.string()),
               log::quote(ec.message()));

@@ -40,11 +40,15 @@ class TopicCatalog {
 
   // Records counts seen in upstream metadata; persists when anything changed.
   void update(const std::map<std::string, int32_t>& counts);
+  // Drops a learned count (a reload routed the topic to another cluster or
+  // name), so that the next find asks where it goes now. Declared counts stay.
+  void forget(const std::string& topic);
 
  private:
   std::error_code save() const;
 
   std::filesystem::path cache_file_;
+  std::map<std::string, int32_t> declared_;
   std::map<std::string, int32_t> topics_;
   UpstreamLookup lookup_;
 };

@@ -115,5 +115,17 @@ TEST_F(TopicCatalogTest, PartitionCountGrowthIsTakenAndPersisted) {
   EXPECT_EQ(reloaded.known(), (Counts{{"orders", 5}}));
 }
 
+TEST_F(TopicCatalogTest, ForgottenCountIsAskedAgainAndLeavesTheCache) {
+  TopicCatalog catalog(cache(), {{"declared", 2}});
+  catalog.update({{"orders", 3}});
+  catalog.forget("orders");
+  catalog.forget("declared");
+  EXPECT_EQ(catalog.known(), (Counts{{"declared", 2}}));
+
+  TopicCatalog reloaded(cache(), {});
+  EXPECT_FALSE(reloaded.load());
+  EXPECT_EQ(reloaded.known(), (Counts{{"declared", 2}}));
+}
+
 }  // namespace
 }  // namespace ks::server
