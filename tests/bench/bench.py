@@ -2,7 +2,7 @@
 """The benchmark suite: the sidecar against going straight to the cluster,
 side by side in the same run (the machines are noisy: only ratios travel).
 
-    /usr/bin/python3 tests/bench/bench.py [--smoke] [--only produce,drain,consume,recovery]
+    /usr/bin/python3 tests/bench/bench.py [--smoke] [--only produce,drain,consume,buffer,recovery]
 
 Scenarios (docs/PERFORMANCE.md explains each and records results):
   produce   the same librdkafka load (bench-produce: acks=all, linger 5 ms)
@@ -13,6 +13,9 @@ Scenarios (docs/PERFORMANCE.md explains each and records results):
             until everything is upstream, as a rate against direct produce.
   consume   a consumer group (bench-consume) reading the same topic straight
             from the cluster and through the sidecar.
+  buffer    the buffer's append + group commit (fsync always) with 1, 8 and
+            64 concurrent producers against the disk's fdatasync'd
+            sequential write limit, measured by the same tool (bench-buffer).
   recovery  a restart after kill -9 with a large buffer: time to listen.
 
 --smoke runs each with a small load (CI: it proves the suite works; no
@@ -34,9 +37,9 @@ from harness import (MockUpstream, Sidecar, _build_path, passed, port_open,  # n
 
 PARTITIONS = 6
 FULL = {"loads": [(1_000_000, 100), (200_000, 1024)], "drain": (200_000, 1024),
-        "consume": (500_000, 100), "recovery_bytes": 1 << 30}
+        "consume": (500_000, 100), "buffer_seconds": 3, "recovery_bytes": 1 << 30}
 SMOKE = {"loads": [(20_000, 100), (5_000, 1024)], "drain": (5_000, 1024),
-         "consume": (20_000, 100), "recovery_bytes": 16 << 20}
+         "consume": (20_000, 100), "buffer_seconds": 0.3, "recovery_bytes": 16 << 20}
 
 
 def tool(name, *args, timeout=900):
@@ -91,10 +94,11 @@ def rate(result):
     return result["records"] / result["seconds"] if result["seconds"] > 0 else 0
 
 
-def show(label, value, baseline, unit, higher_is_better=True):
+def show(label, value, baseline, unit, higher_is_better=True, against="direct"):
     ratio = value / baseline if baseline else float("nan")
-    print("  %-34s %12.1f %-10s direct %12.1f   ratio %.2fx%s" % (
-        label, value, unit, baseline, ratio, "" if higher_is_better else " (lower is better)"))
+    print("  %-34s %12.1f %-10s %s %12.1f   ratio %.2fx%s" % (
+        label, value, unit, against, baseline, ratio,
+        "" if higher_is_better else " (lower is better)"))
 
 
 def scenario_produce(up, loads):
@@ -159,6 +163,18 @@ def scenario_consume(up, count, size):
         sc.terminate()
 
 
+def scenario_buffer(seconds):
+    print("== buffer: append + group commit against the disk's fdatasync'd write limit")
+    for producers in (1, 8, 64):
+        r = tool("bench-buffer", "--dir", os.path.join(test_dir(), "bench-buffer"),
+                 "--producers", producers, "--batch-bytes", 16384, "--seconds", seconds)
+        a = r["appender"]
+        show("%2d producers x 16 KiB (MB/s)" % producers, a["mb_per_s"], r["disk"]["mb_per_s"],
+             "MB/s", against="disk  ")
+        print("  %-34s %12.1f /s      append latency p50 %.2f ms, p99 %.2f ms" % (
+            "fsyncs", a["fsyncs_per_s"], a["latency_ms"]["p50"], a["latency_ms"]["p99"]))
+
+
 def scenario_recovery(up, total_bytes):
     size = 1024
     count = total_bytes // size
@@ -181,7 +197,7 @@ def scenario_recovery(up, total_bytes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small loads (CI)")
-    parser.add_argument("--only", default="produce,drain,consume,recovery")
+    parser.add_argument("--only", default="produce,drain,consume,buffer,recovery")
     args = parser.parse_args()
     plan = SMOKE if args.smoke else FULL
     only = set(args.only.split(","))
@@ -193,6 +209,8 @@ def main():
             scenario_drain(up, *plan["drain"])
         if "consume" in only:
             scenario_consume(up, *plan["consume"])
+        if "buffer" in only:
+            scenario_buffer(plan["buffer_seconds"])
         if "recovery" in only:
             scenario_recovery(up, plan["recovery_bytes"])
     passed()
