@@ -101,24 +101,56 @@ const Answer* find_answer(const Response& response, const UpstreamPartition& loc
   return nullptr;
 }
 
+// One answer per located partition, in order, carrying the error locate()
+// gave it (none for those to be sent).
+template <typename Answer>
+std::vector<Answer> located_answers(const std::vector<UpstreamPartition>& located) {
+  std::vector<Answer> answers(located.size());
+  for (size_t i = 0; i < located.size(); ++i) {
+    partition_of(answers[i]) = located[i].partition;
+    answers[i].error_code = protocol::to_int(located[i].error);
+  }
+  return answers;
+}
+
+// Picks the answer of each of `members` (indices into `located`, all led by
+// `client`'s broker that gave `result`) out of that response, passing it to
+// `adjust`. A partition without a usable answer gets NOT_LEADER_OR_FOLLOWER,
+// for the client to retry, or UNSUPPORTED_VERSION when its leader lacks the
+// API (see upstream_failure). Topics whose leader proved wrong go to `stale`.
+template <typename Request, typename Answer, typename Adjust>
+void take_answers(const UpstreamResult<Request>& result, upstream::Client* client,
+                  const std::vector<size_t>& members, const std::vector<UpstreamPartition>& located,
+                  std::vector<Answer>& answers, int32_t& throttle_time_ms, Adjust& adjust,
+                  StaleTopics& stale) {
+  using protocol::ErrorCode;
+  if (result) throttle_time_ms = std::max(throttle_time_ms, result->body.throttle_time_ms);
+  const ErrorCode unanswered = result ? ErrorCode::not_leader_or_follower
+                                      : upstream_failure(Request::kApiKey, result.error(),
+                                                         ErrorCode::not_leader_or_follower);
+  for (const size_t i : members) {
+    Answer& answer = answers[i];
+    answer.error_code = protocol::to_int(unanswered);
+    if (const Answer* found = result ? find_answer<Answer>(result->body, located[i]) : nullptr) {
+      answer = *found;
+      adjust(answer);
+    }
+    if (leader_changed(static_cast<ErrorCode>(answer.error_code)))
+      stale[client].insert(located[i].topic);
+  }
+}
+
 // Requests go on `lane` (the client connection's, see upstream/client.h).
 // `prototype` holds the fields every leader's request shares; `add(request,
 // i)` adds located partition i to its leader's request (see add_to). Each
 // partition's answer is found in its leader's response and given to
-// `adjust(answer)` for what the client must not see. A partition without a
-// usable answer gets NOT_LEADER_OR_FOLLOWER, for the client to retry, or
-// UNSUPPORTED_VERSION when its leader lacks the API (see upstream_failure).
+// `adjust(answer)` for what the client must not see (see take_answers).
 template <typename Answer, typename Request, typename Add, typename Adjust>
 awaitable<Gathered<Request, Answer>> pass_through(upstream::Lane lane,
                                                   const std::vector<UpstreamPartition>& located,
                                                   Request prototype, Add add, Adjust adjust) {
-  using protocol::ErrorCode;
   Gathered<Request, Answer> out;
-  out.answers.resize(located.size());
-  for (size_t i = 0; i < located.size(); ++i) {
-    partition_of(out.answers[i]) = located[i].partition;
-    out.answers[i].error_code = protocol::to_int(located[i].error);
-  }
+  out.answers = located_answers<Answer>(located);
   const LeaderGroups groups = group_by_leader(located);
   std::vector<awaitable<UpstreamResult<Request>>> sends;
   for (const auto& [leader, members] : groups) {
@@ -132,22 +164,8 @@ awaitable<Gathered<Request, Answer>> pass_through(upstream::Lane lane,
   StaleTopics stale;
   size_t g = 0;
   for (const auto& [leader, members] : groups) {
-    const auto& result = out.responses[g++];
-    if (result)
-      out.throttle_time_ms = std::max(out.throttle_time_ms, result->body.throttle_time_ms);
-    const ErrorCode unanswered = result ? ErrorCode::not_leader_or_follower
-                                        : upstream_failure(Request::kApiKey, result.error(),
-                                                           ErrorCode::not_leader_or_follower);
-    for (const size_t i : members) {
-      Answer& answer = out.answers[i];
-      answer.error_code = protocol::to_int(unanswered);
-      if (const Answer* found = result ? find_answer<Answer>(result->body, located[i]) : nullptr) {
-        answer = *found;
-        adjust(answer);
-      }
-      if (leader_changed(static_cast<ErrorCode>(answer.error_code)))
-        stale[leader.first].insert(located[i].topic);
-    }
+    take_answers<Request>(out.responses[g++], leader.first, members, located, out.answers,
+                          out.throttle_time_ms, adjust, stale);
   }
   co_await UpstreamLocator::refresh(std::move(stale));
   co_return out;
