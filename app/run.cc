@@ -15,6 +15,7 @@
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
 #include "common/log.h"
+#include "common/password_file.h"
 #include "config/config.h"
 #include "proxy/admin/http_server.h"
 #include "proxy/asio.h"
@@ -208,7 +209,7 @@ int run(const std::string& config_file) {
     std::vector<server::PlainUser> users;
     for (const auto& user : sasl->users) {
       if (!user.password_file.empty()) {
-        const auto password = server::read_password_file(user.password_file);
+        const auto password = read_password_file(user.password_file);
         if (!password || password->empty()) {
           return fail(fmt::format("listener.sasl: user {}: cannot read a password from {}",
                                   user.username, user.password_file));
