@@ -60,8 +60,13 @@ ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::C
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
       state_(std::make_shared<upstream::ClusterState>(cluster.name)),
-      client_(executor, client_options(cluster, ""), state_),
-      passthrough_(executor, client_options(cluster, "/passthrough"), state_) {}
+      sasl_(std::make_shared<upstream::SaslAccount>(cluster.name, sasl_credentials(cluster))),
+      client_(executor, client_options(cluster, "", sasl_), state_),
+      passthrough_(executor, client_options(cluster, "/passthrough", sasl_), state_) {}
+
+void ClusterPipeline::update_credentials(const config::ClusterConfig& cluster) {
+  sasl_->set(sasl_credentials(cluster));
+}
 
 ClusterPipeline::~ClusterPipeline() {
   close_buffer();

@@ -46,6 +46,12 @@ class ClusterPipeline {
   void stop_forwarding();
 
   const std::string& name() const { return cluster_.name; }
+  // New SASL credentials (a config reload) for the clients' next connects;
+  // connections logged in stay up. Credentials refused before may be tried
+  // again.
+  void update_credentials(const config::ClusterConfig& cluster);
+  // The brokers' refusals of the SASL login so far.
+  uint64_t authentication_failures() const { return sasl_->failures(); }
   // For what clients pass through (Fetch, ListOffsets, groups, metadata
   // lookups). The forwarder has a client of its own: a broker answers one
   // connection's requests in order, so a consumer's long-polling Fetch or
@@ -82,6 +88,8 @@ class ClusterPipeline {
   const ClusterBufferLayout layout_;
   // Both clients report to it: an outage or a leader move is logged once.
   std::shared_ptr<upstream::ClusterState> state_;
+  // Both clients log in with it: a refusal is remembered and logged once.
+  std::shared_ptr<upstream::SaslAccount> sasl_;
   upstream::Client client_;  // the forwarder's
   upstream::Client passthrough_;
   std::unique_ptr<buffer::Log> log_;

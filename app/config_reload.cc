@@ -104,6 +104,12 @@ Result<std::string> reload_config(const std::string& file, config::Config& live,
     live.routes = next.routes;
     applied.push_back("routes");
   }
+  for (size_t i = 0; i < clusters.size(); ++i) {
+    if (live.clusters[i].sasl == next.clusters[i].sasl) continue;
+    live.clusters[i].sasl = next.clusters[i].sasl;
+    clusters[i]->update_credentials(live.clusters[i]);
+    applied.push_back(fmt::format("clusters.{}.sasl", live.clusters[i].name));
+  }
   if (live.log.level != next.log.level) {
     live.log.level = next.log.level;
     log::set_level(live.log.level);

@@ -1,6 +1,7 @@
 #pragma once
 // Config reload on SIGHUP: the running sidecar takes the file's routes, its
-// clusters' SASL credentials and its log level, without dropping client
+// clusters' SASL credentials (used from each connection's next login;
+// connections logged in stay up) and its log level, without dropping client
 // connections or buffered data. Everything else (listener, buffer, cluster
 // addresses, TLS files...) is read at start only; a reload says which of
 // those changed and waits for a restart to apply them.

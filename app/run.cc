@@ -17,6 +17,7 @@
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
 #include "common/log.h"
+#include "common/password_file.h"
 #include "config/config.h"
 #include "proxy/admin/http_server.h"
 #include "proxy/asio.h"
@@ -119,11 +120,9 @@ int run(const std::string& config_file) {
   log::set_level(config.log.level);
   log::set_format(log_format(config.log.format));
   for (const auto& cluster : config.clusters) {
-    // Connecting in plaintext where the config asks for TLS or SASL would
-    // be worse than not starting.
-    if (cluster.tls || cluster.sasl) {
-      return fail("clusters." + cluster.name + ": tls and sasl are not supported yet");
-    }
+    // Connecting in plaintext where the config asks for TLS would be worse
+    // than not starting.
+    if (cluster.tls) return fail("clusters." + cluster.name + ": tls is not supported yet");
   }
 
   asio::io_context io(1);
@@ -212,7 +211,7 @@ int run(const std::string& config_file) {
     std::vector<server::PlainUser> users;
     for (const auto& user : sasl->users) {
       if (!user.password_file.empty()) {
-        const auto password = server::read_password_file(user.password_file);
+        const auto password = read_password_file(user.password_file);
         if (!password || password->empty()) {
           return fail(fmt::format("listener.sasl: user {}: cannot read a password from {}",
                                   user.username, user.password_file));

@@ -177,6 +177,9 @@ std::string SidecarMetrics::scrape() const {
       out.gauge("upstream_broker_up",
                 "1 while a broker can be reached (a connection to it works or the last "
                 "connect succeeded)");
+  auto& upstream_auth_failures =
+      out.counter("upstream_authentication_failures_total",
+                  "Logins to the upstream cluster (clusters.<name>.sasl) that a broker refused");
   auto& connections = out.gauge("client_connections", "Open Kafka client connections");
   auto& auth_failures =
       out.counter("client_authentication_failures_total",
@@ -229,6 +232,7 @@ std::string SidecarMetrics::scrape() const {
       for (const auto& [broker, reachable] : cluster->forwarding_client().state().brokers()) {
         broker_up.add({{"broker", broker}, {"cluster", cluster->name()}}, reachable ? 1.0 : 0.0);
       }
+      upstream_auth_failures.add(labels, static_cast<double>(cluster->authentication_failures()));
     }
   }
   if (listener_) connections.add({}, static_cast<double>(listener_->open_connections()));

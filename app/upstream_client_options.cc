@@ -4,8 +4,31 @@
 
 namespace ks::app {
 
-upstream::ClientOptions client_options(const config::ClusterConfig& cluster,
-                                       std::string_view role) {
+namespace {
+
+upstream::SaslMechanism mechanism(config::SaslMechanism mechanism) {
+  switch (mechanism) {
+    case config::SaslMechanism::plain:
+      return upstream::SaslMechanism::plain;
+    case config::SaslMechanism::scram_sha_256:
+      return upstream::SaslMechanism::scram_sha_256;
+    case config::SaslMechanism::scram_sha_512:
+      return upstream::SaslMechanism::scram_sha_512;
+  }
+  return upstream::SaslMechanism::plain;
+}
+
+}  // namespace
+
+std::optional<upstream::SaslCredentials> sasl_credentials(const config::ClusterConfig& cluster) {
+  if (!cluster.sasl) return std::nullopt;
+  const config::SaslConfig& sasl = *cluster.sasl;
+  return upstream::SaslCredentials{mechanism(sasl.mechanism), sasl.username, sasl.password.reveal(),
+                                   sasl.password_file};
+}
+
+upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std::string_view role,
+                                       std::shared_ptr<upstream::SaslAccount> sasl) {
   upstream::ClientOptions options;
   options.cluster = cluster.name + std::string(role);
   for (const auto& address : cluster.bootstrap)
@@ -14,6 +37,9 @@ upstream::ClientOptions client_options(const config::ClusterConfig& cluster,
   options.request_timeout = cluster.request_timeout;
   options.retry_backoff = cluster.retry_backoff;
   options.retry_backoff_max = cluster.retry_backoff_max;
+  options.sasl =
+      sasl ? std::move(sasl)
+           : std::make_shared<upstream::SaslAccount>(options.cluster, sasl_credentials(cluster));
   return options;
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 // A cluster's config as options for an upstream::Client.
+#include <memory>
+#include <optional>
 #include <string_view>
 
 #include "config/config.h"
@@ -7,7 +9,13 @@
 
 namespace ks::app {
 
-// `role` tells several clients of one cluster apart in the logs.
-upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std::string_view role);
+// `role` tells several clients of one cluster apart in the logs. `sasl`:
+// the login to share with the cluster's other clients; null: one of the
+// client's own, from the cluster's sasl.
+upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std::string_view role,
+                                       std::shared_ptr<upstream::SaslAccount> sasl = nullptr);
+
+// The cluster's sasl, for an upstream::SaslAccount.
+std::optional<upstream::SaslCredentials> sasl_credentials(const config::ClusterConfig& cluster);
 
 }  // namespace ks::app

@@ -1,7 +1,6 @@
 #include "proxy/server/sasl_plain.h"
 
-#include <fstream>
-#include <sstream>
+#include "common/password_file.h"
 
 namespace ks::server {
 namespace {
@@ -51,18 +50,6 @@ bool equal_constant_time(std::string_view a, std::string_view b) {
     diff = diff | (x ^ y);
   }
   return diff == 0;
-}
-
-std::optional<std::string> read_password_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return std::nullopt;
-  std::string password = content.str();
-  if (password.ends_with('\n')) password.pop_back();
-  if (password.ends_with('\r')) password.pop_back();
-  return password;
 }
 
 PlainAuthenticator::PlainAuthenticator(std::vector<PlainUser> users) : users_(std::move(users)) {}

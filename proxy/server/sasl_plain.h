@@ -34,16 +34,13 @@ PlainParse parse_plain_token(protocol::Bytes message);
 bool equal_constant_time(std::string_view a, std::string_view b);
 
 // A user the listener accepts: its password, or the file holding it (read
-// at each check, so a rotated password applies to new connections; one
-// trailing newline is not part of the password).
+// at each check, so a rotated password applies to new connections; see
+// common/password_file.h).
 struct PlainUser {
   std::string username;
   std::string password;
   std::string password_file;
 };
-
-// Reads a password file; nullopt when it cannot be read.
-std::optional<std::string> read_password_file(const std::string& path);
 
 struct PlainCheck {
   bool ok = false;

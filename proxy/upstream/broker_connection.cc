@@ -7,6 +7,7 @@
 
 #include "common/log.h"
 #include "proxy/protocol/error_code.h"
+#include "proxy/upstream/sasl_login.h"
 
 namespace ks::upstream {
 namespace {
@@ -73,6 +74,23 @@ struct BrokerConnection::Session {
   bool open = true;
   bool tcp_connecting = true;  // while true the connect watchdog may abort
   bool connect_timed_out = false;
+};
+
+// The login's requests go out on the session being connected: send() would
+// wait for the connect to finish.
+struct BrokerConnection::LoginChannel final : SaslChannel {
+  explicit LoginChannel(BrokerConnection& c) : connection(c) {}
+
+  awaitable<Result<Response<protocol::SaslHandshakeResponse>>> send(
+      protocol::SaslHandshakeRequest request, int16_t version) override {
+    co_return co_await connection.send_at(std::move(request), version);
+  }
+  awaitable<Result<Response<protocol::SaslAuthenticateResponse>>> send(
+      protocol::SaslAuthenticateRequest request, int16_t version) override {
+    co_return co_await connection.send_at(std::move(request), version);
+  }
+
+  BrokerConnection& connection;
 };
 
 BrokerConnection::BrokerConnection(asio::any_io_executor executor, Address address,
@@ -146,6 +164,15 @@ awaitable<Result<void>> BrokerConnection::connect() {
   auto session = std::make_shared<Session>(executor_);
   session_ = session;
 
+  // Read now, so that a rotated password applies; credentials refused
+  // before fail here, without bothering the broker.
+  Result<std::optional<SaslLogin>> login =
+      options_.sasl ? options_.sasl->next_login() : Result<std::optional<SaslLogin>>(std::nullopt);
+  if (!login) {
+    finish_connect(session, login.error());
+    co_return login.error();
+  }
+
   // Transport::connect has no deadline of its own: closing aborts it.
   asio::steady_timer watchdog(executor_);
   watchdog.expires_after(options_.request_timeout);
@@ -170,11 +197,24 @@ awaitable<Result<void>> BrokerConnection::connect() {
     auto versions = co_await negotiate_versions();
     if (versions) {
       versions_ = std::move(*versions);
+      if (*login) outcome = co_await log_in(**login);
     } else {
       outcome = versions.error();
     }
   }
   finish_connect(session, outcome);
+  co_return outcome;
+}
+
+awaitable<Result<void>> BrokerConnection::log_in(const SaslLogin& login) {
+  LoginChannel channel(*this);
+  auto outcome = co_await sasl_log_in(channel, versions_, login, name_);
+  if (outcome) {
+    log::debug("upstream.authenticated", "broker={} mechanism={} username={}", name_,
+               name(login.mechanism), log::quote(login.username));
+  } else if (outcome.error().code == errc::authentication_failed) {
+    options_.sasl->refused(login, name_, outcome.error());
+  }
   co_return outcome;
 }
 

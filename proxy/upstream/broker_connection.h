@@ -8,7 +8,8 @@
 // are matched to the oldest request in flight by correlation id; anything
 // else means the stream is out of step and the connection is reset.
 //
-// Lifecycle: idle -> connecting (TCP, then ApiVersions) -> ready. A failure
+// Lifecycle: idle -> connecting (TCP, ApiVersions, then the SASL login if
+// the options have credentials, see sasl_login.h) -> ready. A failure
 // (I/O error, timeout, bad frame) completes every request in flight with an
 // error and returns to idle; the next send() reconnects. After a failed
 // connect, the next attempt waits for a jittered exponential backoff, so a
@@ -36,6 +37,7 @@
 #include "proxy/upstream/errc.h"
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
+#include "proxy/upstream/sasl_account.h"
 #include "proxy/upstream/transport.h"
 #include "proxy/upstream/version_table.h"
 
@@ -51,6 +53,9 @@ struct ConnectionOptions {
   // A longer response frame resets the connection: a broken or hostile
   // peer cannot make us allocate more (Kafka's socket.request.max.bytes).
   size_t max_response_bytes = 100 * 1024 * 1024;
+  // Whom to log in as after each connect (null, or no credentials: no
+  // login); shared by the cluster's connections, see sasl_account.h.
+  std::shared_ptr<SaslAccount> sasl;
 };
 
 class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
@@ -86,6 +91,7 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
  private:
   struct Pending;
   struct Session;
+  struct LoginChannel;
   struct RawResponse {
     std::vector<std::byte> frame;  // from the correlation id on
     size_t body_offset = 0;        // after the response header
@@ -96,6 +102,10 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   awaitable<Result<void>> ensure_ready();
   awaitable<Result<void>> connect();
   awaitable<Result<VersionTable>> negotiate_versions();
+  awaitable<Result<void>> log_in(const SaslLogin& login);
+  // Sends `request` at `version` on the current session, ready or not.
+  template <typename Request>
+  awaitable<Result<Response<response_for_t<Request>>>> send_at(Request request, int16_t version);
   // A frame with the request header written and placeholders for the size
   // and correlation id, which exchange() fills in.
   std::vector<std::byte> start_frame(protocol::ApiKey key, int16_t version) const;
@@ -127,7 +137,6 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
 
 template <typename Request>
 awaitable<Result<Response<response_for_t<Request>>>> BrokerConnection::send(Request request) {
-  using Body = response_for_t<Request>;
   auto self = shared_from_this();
   if (!expects_response(request)) {
     co_return Error{make_error_code(errc::invalid_request),
@@ -136,13 +145,21 @@ awaitable<Result<Response<response_for_t<Request>>>> BrokerConnection::send(Requ
   const auto version =
       co_await prepare(Request::kApiKey, {Request::kMinVersion, kMaxUpstreamVersion<Request>});
   if (!version) co_return version.error();
-  std::vector<std::byte> frame = start_frame(Request::kApiKey, *version);
+  co_return co_await send_at(std::move(request), *version);
+}
+
+template <typename Request>
+awaitable<Result<Response<response_for_t<Request>>>> BrokerConnection::send_at(Request request,
+                                                                               int16_t version) {
+  using Body = response_for_t<Request>;
+  auto self = shared_from_this();
+  std::vector<std::byte> frame = start_frame(Request::kApiKey, version);
   protocol::Writer writer(frame);
-  request.encode(writer, *version);
+  request.encode(writer, version);
   auto raw =
-      co_await exchange(std::move(frame), Request::kApiKey, *version, broker_hold_time(request));
+      co_await exchange(std::move(frame), Request::kApiKey, version, broker_hold_time(request));
   if (!raw) co_return raw.error();
-  co_return decode_response<Body>(std::move(raw->frame), raw->body_offset, *version);
+  co_return decode_response<Body>(std::move(raw->frame), raw->body_offset, version);
 }
 
 }  // namespace ks::upstream

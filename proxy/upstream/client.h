@@ -52,6 +52,9 @@ struct ClientOptions {
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds retry_backoff_max{10'000};
   size_t max_response_bytes = 100 * 1024 * 1024;
+  // The SASL login of every connection (null: none). Clients of one
+  // cluster share it, so that a refusal is remembered and logged once.
+  std::shared_ptr<SaslAccount> sasl;
 };
 
 // Whether a Metadata request may create the topics it names. Brokers only

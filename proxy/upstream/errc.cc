@@ -27,6 +27,8 @@ class Category final : public std::error_category {
         return "response too large";
       case errc::invalid_request:
         return "invalid request";
+      case errc::authentication_failed:
+        return "authentication failed";
     }
     return "unknown upstream error " + std::to_string(value);
   }
@@ -40,7 +42,8 @@ const std::error_category& error_category() {
 }
 
 bool is_retriable(std::error_code code) {
-  return code != errc::unsupported_version && code != errc::invalid_request;
+  return code != errc::unsupported_version && code != errc::invalid_request &&
+         code != errc::authentication_failed;
 }
 
 }  // namespace ks::upstream

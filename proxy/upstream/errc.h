@@ -15,6 +15,7 @@ enum class errc {
   malformed_response,     // a frame or body we cannot parse, or an unexpected correlation id
   response_too_large,     // a frame over the size limit; the connection is reset
   invalid_request,        // a request that cannot be sent as given (Produce with acks=0)
+  authentication_failed,  // the broker refused the SASL login (see sasl_account.h)
 };
 
 const std::error_category& error_category();
@@ -24,8 +25,8 @@ inline std::error_code make_error_code(errc e) {
 }
 
 // Whether the same request may succeed later, on a new connection or another
-// broker: everything but a request that is wrong in itself or a broker that
-// lacks the API.
+// broker: everything but a request that is wrong in itself, a broker that
+// lacks the API, or refused credentials (which work only once changed).
 bool is_retriable(std::error_code code);
 
 }  // namespace ks::upstream

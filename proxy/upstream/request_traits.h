@@ -64,6 +64,14 @@ struct ResponseFor<protocol::ListGroupsRequest> {
   using type = protocol::ListGroupsResponse;
 };
 template <>
+struct ResponseFor<protocol::SaslHandshakeRequest> {
+  using type = protocol::SaslHandshakeResponse;
+};
+template <>
+struct ResponseFor<protocol::SaslAuthenticateRequest> {
+  using type = protocol::SaslAuthenticateResponse;
+};
+template <>
 struct ResponseFor<protocol::ApiVersionsRequest> {
   using type = protocol::ApiVersionsResponse;
 };
