@@ -23,7 +23,7 @@ routes:
   - { topics: "audit", cluster: other }
   - { topics: "pay*", cluster: main, rename: "acme.{topic}" }
   - { topics: "twice", cluster: main, rename: "{topic}-{topic}" }
-  - { topics: "*", cluster: main }
+  - { topics: "orders*", cluster: main }
 )";
 
 TEST(OffsetsTopicNames, UnrenamedTopicKeepsItsName) {
@@ -39,7 +39,7 @@ TEST(OffsetsTopicNames, SeveralPlaceholders) {
 }
 
 TEST(OffsetsTopicNames, UpstreamNameTheRenameDoesNotProduceStaysAsIs) {
-  // "acme.orders" would come from "orders", which the catch-all route does
+  // "acme.orders" would come from "orders", which the orders* route does
   // not rename: the app does not see this topic under another name.
   EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "acme.orders"), "acme.orders");
 }
