@@ -222,7 +222,8 @@ int run(const std::string& config_file) {
     auth.emplace(server::PlainAuthenticator(std::move(users)));
     server::add_sasl_apis(dispatcher);
   }
-  dispatcher.on_session_end([&clusters](uint64_t session) {
+  dispatcher.on_session_end([&clusters, &fetch](uint64_t session) {
+    fetch.end_session(session);
     for (auto& cluster : clusters)
       cluster->client().close_lane(session);
   });

@@ -28,12 +28,8 @@ class ProduceAndConsume:
                                   "linger.ms": 5, "message.timeout.ms": 60000})
         # The default session (45 s) outlives the outages: the member stays
         # in the group and no partition is handed over.
-        # fetch.wait.max.ms 100: after the outage one partition lags while the
-        # others are caught up; a merged fetch waits for its slowest leader
-        # (README, Limits) and the mock returns one batch per partition per
-        # fetch, so the lagging one catches up a batch per wait.
         self.consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
-                                  "auto.offset.reset": "earliest", "fetch.wait.max.ms": 100,
+                                  "auto.offset.reset": "earliest",
                                   "enable.auto.commit": True, "auto.commit.interval.ms": 1000})
         self.consumer.subscribe([TOPIC])
         self.sent = 0
