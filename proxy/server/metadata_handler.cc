@@ -1,6 +1,7 @@
 #include "proxy/server/metadata_handler.h"
 
 #include "proxy/protocol/messages.h"
+#include "proxy/when_all.h"
 
 namespace ks::server {
 
@@ -36,10 +37,18 @@ awaitable<Deferred> MetadataHandler::handle(std::shared_ptr<const Request> reque
     for (const auto& [name, partitions] : catalog_.known())
       add_topic(name, {ErrorCode::none, partitions});
   } else {
+    // Looked up together: a topic whose cluster is slow to answer must not
+    // hold up the others (several clusters).
+    std::vector<const std::string*> names;
+    std::vector<awaitable<TopicInfo>> lookups;
     for (const auto& topic : *req.topics) {
       if (!topic.name) continue;  // by topic id (v10+): we name topics only
-      add_topic(*topic.name, co_await catalog_.find(*topic.name));
+      names.push_back(&*topic.name);
+      lookups.push_back(catalog_.find(*topic.name));
     }
+    const auto found = co_await when_all(std::move(lookups));
+    for (size_t i = 0; i < names.size(); ++i)
+      add_topic(*names[i], found[i]);
   }
   co_return ready(encode_response(request->header, response));
 }
