@@ -1,0 +1,216 @@
+#!/usr/bin/python3
+"""Consumer groups routed to clusters by the `groups` rules, and topic
+renames inside the consumer protocol, against both mock generations.
+
+Two clusters: A gets the `payments.*` topics, B every other topic under
+`shop.{topic}`; groups `billing-*` live on A, every other group on B.
+
+1. Two confluent-kafka consumers in group `shop-readers` read topic
+   `events` (upstream: `shop.events` on B) through the sidecar. Their
+   subscriptions go to B's coordinator under upstream names and the leader
+   sees them under the app's, so it assigns `events`: each member's
+   consumer.assignment() names `events`, the two share the partitions, and
+   every record is read once.
+2. On B itself, the group's committed offsets are under `shop.events` (a
+   consumer pointed straight at B reads them by the upstream name), at the
+   log end.
+3. Group `shop-mixed` has one member through the sidecar (topic `clicks`)
+   and one straight on B (topic `shop.clicks`): the group works only if
+   what B holds names the upstream topic. Each member's assignment names
+   the topic as it knows it.
+4. Group `billing-x` reads `payments.orders` (on A, not renamed) and
+   commits: the offsets are on A; B, which holds a topic of the same name
+   as a decoy, has none for the group.
+"""
+
+import sys
+import threading
+import time
+
+from harness import MockUpstream, Sidecar, run_per_generation, produce, wait_forwarded, wait_until
+
+EVENTS, EVENTS_UP, EVENT_PARTITIONS, N = "events", "shop.events", 4, 400
+CLICKS, CLICKS_UP = "clicks", "shop.clicks"  # 4 partitions too
+PAYMENTS, PAYMENT_PARTITIONS, M = "payments.orders", 2, 100
+SHOP_GROUP, MIXED_GROUP, BILLING_GROUP = "shop-readers", "shop-mixed", "billing-x"
+
+
+class Member(threading.Thread):
+    """One confluent-kafka group member reading `topic` until `stop` is set;
+    then commits what it read (offset after the last record per partition)
+    and, once every member of the run has committed, leaves (a member
+    leaving starts a rebalance, during which the mock refuses commits)."""
+
+    def __init__(self, bootstrap, group, topic, partitions, stop):
+        super().__init__(daemon=True)
+        self.bootstrap, self.group, self.topic, self.stop = bootstrap, group, topic, stop
+        self.partitions = partitions
+        self.records = []  # (topic, partition, offset, value)
+        self.assignment = []  # consumer.assignment(), as of the last poll
+        self.error = None
+        self.committed = None  # a threading.Barrier shared by the run's members
+
+    def run(self):
+        from confluent_kafka import Consumer, TopicPartition
+        c = Consumer({"bootstrap.servers": self.bootstrap, "group.id": self.group,
+                      "auto.offset.reset": "earliest", "enable.auto.commit": False,
+                      "session.timeout.ms": 6000, "heartbeat.interval.ms": 500})
+        try:
+            c.subscribe([self.topic])
+            while not self.stop.is_set():
+                m = c.poll(0.2)
+                self.assignment = [(tp.topic, tp.partition) for tp in c.assignment()]
+                if m is None:
+                    continue
+                if m.error():
+                    raise AssertionError("%s: %s" % (self.group, m.error()))
+                self.records.append((m.topic(), m.partition(), m.offset(), m.value().decode()))
+            last = {}
+            for topic, partition, offset, _ in self.records:
+                last[(topic, partition)] = offset
+            if last:
+                c.commit(offsets=[TopicPartition(t, p, o + 1) for (t, p), o in last.items()],
+                         asynchronous=False)
+        except BaseException as e:  # reported by the test thread
+            self.error = e
+        finally:
+            try:
+                self.committed.wait(30)
+            except threading.BrokenBarrierError:
+                pass
+            c.close()
+
+
+def read_group(members, produce_records, timeout=60):
+    """Runs `members` until they share the partitions, then calls
+    produce_records() (records arriving before would be read twice when a
+    late joiner takes partitions over) and runs them until together they
+    read that many records; returns what they read and what was produced."""
+    stop = members[0].stop
+    committed = threading.Barrier(len(members))
+    for m in members:
+        m.committed = committed
+        m.start()
+    try:
+        wait_until(lambda: shared(members) or any(m.error for m in members), timeout,
+                   "group %s to share the partitions" % members[0].group, interval=0.1)
+        expected = produce_records() if not any(m.error for m in members) else set()
+        wait_until(lambda: sum(len(m.records) for m in members) >= len(expected) or
+                   any(m.error for m in members), timeout,
+                   "%d records read by group %s" % (len(expected), members[0].group),
+                   interval=0.1)
+        time.sleep(1)  # a record read twice would show now
+    finally:
+        stop.set()
+        for m in members:
+            m.join(30)
+    for m in members:
+        if m.error:
+            raise m.error
+    return [r for m in members for r in m.records], expected
+
+
+def shared(members):
+    """The members' partitions are disjoint, each has some, and together
+    they cover the topic."""
+    owned = [{p for _, p in m.assignment} for m in members]
+    if not all(owned):
+        return False
+    everything = set().union(*owned)
+    return sum(len(o) for o in owned) == len(everything) == members[0].partitions
+
+
+def check_shared(members, topics, read, expected):
+    """Each member was assigned partitions of its own name for the topic,
+    the members shared its partitions, and the records `read` are
+    `expected`, each once."""
+    values = [r[3] for r in read]
+    assert len(values) == len(set(values)), "records read twice"
+    assert set(values) == expected, "records missing"
+    for m, topic in zip(members, topics):
+        names = {t for t, _ in m.assignment}
+        assert names == {topic}, "assignment %s does not name %s" % (m.assignment, topic)
+        assert {r[0] for r in m.records} <= {topic}, "records of another topic"
+    assert shared(members), "the members do not share the partitions: %s" % (
+        [m.assignment for m in members])
+
+
+def committed(bootstrap, group, topic, partitions):
+    """{partition: offset} the group committed for `topic`, asked straight of
+    a cluster (no sidecar); -1001 where nothing is committed."""
+    from confluent_kafka import Consumer, TopicPartition
+    c = Consumer({"bootstrap.servers": bootstrap, "group.id": group,
+                  "enable.auto.commit": False})
+    try:
+        asked = [TopicPartition(topic, p) for p in range(partitions)]
+        return {tp.partition: tp.offset for tp in c.committed(asked, timeout=20)}
+    finally:
+        c.close()
+
+
+def check(generation):
+    with MockUpstream(generation, topics={PAYMENTS: PAYMENT_PARTITIONS}) as a, \
+            MockUpstream(generation, topics={EVENTS_UP: EVENT_PARTITIONS,
+                                             CLICKS_UP: EVENT_PARTITIONS,
+                                             PAYMENTS: PAYMENT_PARTITIONS}) as b, \
+            Sidecar(upstream={"a": a, "b": b}, config={
+                "routes": [{"topics": "payments.*", "cluster": "a"},
+                           {"topics": "*", "cluster": "b", "rename": "shop.{topic}"}],
+                "groups": [{"groups": "billing-*", "cluster": "a"},
+                           {"groups": "*", "cluster": "b"}]}) as sc:
+        print("== group routing, librdkafka %s mocks" % a.version)
+
+        def produce_events(topic, prefix):
+            def run():
+                acked = produce("confluent", sc.bootstrap, topic, N, prefix, idempotent=True)
+                wait_forwarded(b, "shop." + topic, N)
+                return {r["value"] for r in acked.acked}
+            return run
+
+        stop = threading.Event()
+        members = [Member(sc.bootstrap, SHOP_GROUP, EVENTS, EVENT_PARTITIONS, stop)
+                   for _ in range(2)]
+        read, expected = read_group(members, produce_events(EVENTS, "event"))
+        check_shared(members, [EVENTS, EVENTS], read, expected)
+        print("  2 members through the sidecar: %s and %s; %d records read once"
+              % (members[0].assignment, members[1].assignment, N))
+
+        on_b = committed(b.bootstrap, SHOP_GROUP, EVENTS_UP, EVENT_PARTITIONS)
+        ends = {}
+        for _, p, o, _ in read:
+            ends[p] = max(ends.get(p, -1), o + 1)
+        assert on_b == ends, "offsets on B under %s: %s, expected %s" % (EVENTS_UP, on_b, ends)
+        print("  B holds the group's offsets under %s: %s" % (EVENTS_UP, on_b))
+
+        # One member through the sidecar, one straight on B under the
+        # upstream name: they form one group only if the subscriptions and
+        # assignments on B name the upstream topic and the sidecar's member
+        # gets them back under the app's.
+        stop = threading.Event()
+        members = [Member(sc.bootstrap, MIXED_GROUP, CLICKS, EVENT_PARTITIONS, stop),
+                   Member(b.bootstrap, MIXED_GROUP, CLICKS_UP, EVENT_PARTITIONS, stop)]
+        read, expected = read_group(members, produce_events(CLICKS, "click"))
+        check_shared(members, [CLICKS, CLICKS_UP], read, expected)
+        print("  through the sidecar %s, straight on B %s: one group, %d records read once"
+              % (members[0].assignment, members[1].assignment, N))
+
+        def produce_payments():
+            acked = produce("confluent", sc.bootstrap, PAYMENTS, M, "pay", idempotent=True)
+            wait_forwarded(a, PAYMENTS, M)
+            return {r["value"] for r in acked.acked}
+
+        member = Member(sc.bootstrap, BILLING_GROUP, PAYMENTS, PAYMENT_PARTITIONS,
+                        threading.Event())
+        read, expected = read_group([member], produce_payments)
+        assert sorted(r[3] for r in read) == sorted(expected)
+        on_a = committed(a.bootstrap, BILLING_GROUP, PAYMENTS, PAYMENT_PARTITIONS)
+        assert sum(on_a.values()) == M, "offsets of %s on A: %s" % (BILLING_GROUP, on_a)
+        on_b = committed(b.bootstrap, BILLING_GROUP, PAYMENTS, PAYMENT_PARTITIONS)
+        assert all(o < 0 for o in on_b.values()), "%s committed on B: %s" % (BILLING_GROUP, on_b)
+        print("  %s's offsets are on A (%s), none on B" % (BILLING_GROUP, on_a))
+        sc.terminate()
+
+
+if __name__ == "__main__":
+    sys.dont_write_bytecode = True
+    run_per_generation(check)
