@@ -62,6 +62,31 @@ TEST(ConsumerProtocol, DecodesAClientsV0Subscription) {
   EXPECT_EQ(encode(*s), wire);
 }
 
+// Captured from real clients (tests/fuzz/corpus/request: the JoinGroup and
+// SyncGroup requests of librdkafka 2.0.2 and kafka-python 2.0.2).
+TEST(ConsumerProtocol, ClientsBytesDecodeAndEncodeBackTheSame) {
+  const auto librdkafka_subscription =
+      bytes_of({0, 1, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's', 0, 0, 0, 0, 0, 0, 0, 0});
+  const auto kafka_python_subscription =
+      bytes_of({0, 0, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's', 0, 0, 0, 0});
+  const auto librdkafka_assignment =
+      bytes_of({0, 0, 0, 0, 0, 1, 0, 6, 'o', 'r', 'd', 'e', 'r', 's', 0, 0, 0,
+                3, 0, 0, 0, 0, 0, 0, 0, 1,   0,   0,   0,   2,   0,   0, 0, 0});
+  for (const auto* wire : {&librdkafka_subscription, &kafka_python_subscription}) {
+    const auto s = decode_subscription(*wire);
+    ASSERT_TRUE(s);
+    EXPECT_EQ(s->topics, std::vector<std::string>{"orders"});
+    ASSERT_TRUE(s->user_data);  // empty, not null
+    EXPECT_TRUE(s->user_data->empty());
+    EXPECT_EQ(encode(*s), *wire);
+  }
+  const auto a = decode_assignment(librdkafka_assignment);
+  ASSERT_TRUE(a);
+  ASSERT_EQ(a->assigned_partitions.size(), 1u);
+  EXPECT_EQ(a->assigned_partitions[0], (TopicPartitions{"orders", {0, 1, 2}}));
+  EXPECT_EQ(encode(*a), librdkafka_assignment);
+}
+
 TEST(ConsumerProtocol, SubscriptionRoundTripsEveryVersion) {
   for (int16_t v = 0; v <= kMaxSubscriptionVersion; ++v) {
     const auto wire = encode(subscription(v));
