@@ -21,13 +21,24 @@ Two clusters: A gets the `payments.*` topics, B every other topic under
 4. Group `billing-x` reads `payments.orders` (on A, not renamed) and
    commits: the offsets are on A; B, which holds a topic of the same name
    as a decoy, has none for the group.
+
+Then against two group_admin_broker.py clusters (the mocks have no group
+admin APIs), with the same rules:
+5. ListGroups lists each group only from the cluster its rule chooses: a
+   group on the other cluster is left out.
+6. DescribeGroups of groups on both clusters asks each cluster for its own
+   and shows a consumer group's subscriptions and assignments under the
+   app's topic names.
 """
 
 import sys
 import threading
 import time
 
-from harness import MockUpstream, Sidecar, run_per_generation, produce, wait_forwarded, wait_until
+from group_admin_broker import DESCRIBE_GROUPS, LIST_GROUPS, Group, GroupAdminCluster
+from group_admin_broker import Member as FixtureMember
+from harness import (GENERATIONS, MockUpstream, Sidecar, produce, run_test, wait_forwarded,
+                     wait_until)
 
 EVENTS, EVENTS_UP, EVENT_PARTITIONS, N = "events", "shop.events", 4, 400
 CLICKS, CLICKS_UP = "clicks", "shop.clicks"  # 4 partitions too
@@ -148,16 +159,17 @@ def committed(bootstrap, group, topic, partitions):
         c.close()
 
 
+ROUTES = [{"topics": "payments.*", "cluster": "a"},
+          {"topics": "*", "cluster": "b", "rename": "shop.{topic}"}]
+GROUPS = [{"groups": "billing-*", "cluster": "a"}, {"groups": "*", "cluster": "b"}]
+
+
 def check(generation):
     with MockUpstream(generation, topics={PAYMENTS: PAYMENT_PARTITIONS}) as a, \
             MockUpstream(generation, topics={EVENTS_UP: EVENT_PARTITIONS,
                                              CLICKS_UP: EVENT_PARTITIONS,
                                              PAYMENTS: PAYMENT_PARTITIONS}) as b, \
-            Sidecar(upstream={"a": a, "b": b}, config={
-                "routes": [{"topics": "payments.*", "cluster": "a"},
-                           {"topics": "*", "cluster": "b", "rename": "shop.{topic}"}],
-                "groups": [{"groups": "billing-*", "cluster": "a"},
-                           {"groups": "*", "cluster": "b"}]}) as sc:
+            Sidecar(upstream={"a": a, "b": b}, config={"routes": ROUTES, "groups": GROUPS}) as sc:
         print("== group routing, librdkafka %s mocks" % a.version)
 
         def produce_events(topic, prefix):
@@ -211,6 +223,55 @@ def check(generation):
         sc.terminate()
 
 
+def check_admin():
+    with GroupAdminCluster() as a, GroupAdminCluster() as b:
+        a.set_group(Group("billing-eu", 1, "Stable", [
+            FixtureMember("billing-1", "billing-app", ["payments.captured"],
+                          {"payments.captured": [0]})]))
+        a.set_group(Group("only-on-a", 2, "Empty"))  # its rule says b
+        b.set_group(Group("shop", 2, "Stable", [
+            FixtureMember("shop-1", "shop-app", ["shop.orders", "shop.returns"],
+                          {"shop.orders": [0, 1], "shop.returns": [0]})]))
+        b.set_group(Group("billing-stale", 1, "Empty"))  # its rule says a
+        with Sidecar(upstream={"a": a.bootstrap, "b": b.bootstrap},
+                     config={"routes": ROUTES, "groups": GROUPS}) as sc:
+            print("== group admin across two fixture clusters")
+            from kafka import KafkaAdminClient
+            client = KafkaAdminClient(bootstrap_servers=sc.bootstrap, request_timeout_ms=15000,
+                                      api_version_auto_timeout_ms=10000)
+            try:
+                listed = sorted(g for g, _ in client.list_consumer_groups())
+                described = client.describe_consumer_groups(["shop", "billing-eu"])
+            finally:
+                client.close()
+            canned = {"analytics", "billing", "fraud", "audit", "connect-sink"}
+            assert listed == sorted(canned | {"shop", "billing-eu"}), listed
+            assert {br for br, _, _ in a.asked(LIST_GROUPS)} == {1, 2}, a.asked(LIST_GROUPS)
+            assert {br for br, _, _ in b.asked(LIST_GROUPS)} == {1, 2}, b.asked(LIST_GROUPS)
+            print("  every broker of both clusters asked; listed: %s" % listed)
+
+            shop, billing = described
+            (m,) = shop.members  # upstream: shop.orders, shop.returns
+            assert m.member_metadata.subscription == ["orders", "returns"], m.member_metadata
+            assert sorted(m.member_assignment.assignment) == [("orders", [0, 1]),
+                                                              ("returns", [0])], m
+            (m,) = billing.members
+            assert m.member_metadata.subscription == ["payments.captured"], m.member_metadata
+            assert m.member_assignment.assignment == [("payments.captured", [0])], m
+            on_a = {g for _, _, groups in a.asked(DESCRIBE_GROUPS) for g in groups}
+            on_b = {g for _, _, groups in b.asked(DESCRIBE_GROUPS) for g in groups}
+            assert (on_a, on_b) == ({"billing-eu"}, {"shop"}), (on_a, on_b)
+            print("  DescribeGroups: billing-eu asked of A, shop of B; members under the "
+                  "app's topic names")
+            sc.terminate()
+
+
+def main():
+    for generation in GENERATIONS:
+        check(generation)
+    check_admin()
+
+
 if __name__ == "__main__":
     sys.dont_write_bytecode = True
-    run_per_generation(check)
+    run_test(main)
