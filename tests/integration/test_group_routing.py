@@ -19,15 +19,17 @@ Two clusters: A gets the `payments.*` topics, B every other topic under
    and one straight on B (topic `shop.clicks`): the group works only if
    what B holds names the upstream topic. Each member's assignment names
    the topic as it knows it.
-4. Group `billing-x` reads `payments.orders` (on A, not renamed) and
+4. Group `shop-two-clients`: a kafka-python member (consumer protocol
+   v0) and a confluent-kafka one (v1) share `views` through the sidecar.
+5. Group `billing-x` reads `payments.orders` (on A, not renamed) and
    commits: the offsets are on A; B, which holds a topic of the same name
    as a decoy, has none for the group.
 
 Then against two group_admin_broker.py clusters (the mocks have no group
 admin APIs), with the same rules:
-5. ListGroups lists each group only from the cluster its rule chooses: a
+6. ListGroups lists each group only from the cluster its rule chooses: a
    group on the other cluster is left out.
-6. DescribeGroups of groups on both clusters asks each cluster for its own
+7. DescribeGroups of groups on both clusters asks each cluster for its own
    and shows a consumer group's subscriptions and assignments under the
    app's topic names.
 """
@@ -49,8 +51,10 @@ from harness import (GENERATIONS, MockUpstream, Sidecar, offsets_ok, offsets_tab
 # matter apart from group routing).
 EVENTS, EVENTS_UP, EVENT_PARTITIONS, N = "events", "shop.events", 3, 300
 CLICKS, CLICKS_UP = "clicks", "shop.clicks"  # as many partitions
+VIEWS, VIEWS_UP = "views", "shop.views"
 PAYMENTS, PAYMENT_PARTITIONS, M = "payments.orders", 2, 100
 SHOP_GROUP, MIXED_GROUP, BILLING_GROUP = "shop-readers", "shop-mixed", "billing-x"
+KPY_GROUP = "shop-two-clients"
 
 
 class Member(threading.Thread):
@@ -97,6 +101,40 @@ class Member(threading.Thread):
             except threading.BrokenBarrierError:
                 pass
             c.close()
+
+
+class KafkaPythonMember(Member):
+    """Member's story with kafka-python (consumer protocol v0 in JoinGroup v2)."""
+
+    def run(self):
+        from kafka import KafkaConsumer, OffsetAndMetadata, TopicPartition
+        c = None
+        try:
+            c = KafkaConsumer(self.topic, bootstrap_servers=self.bootstrap, group_id=self.group,
+                              auto_offset_reset="earliest", enable_auto_commit=False,
+                              session_timeout_ms=6000, heartbeat_interval_ms=500,
+                              api_version_auto_timeout_ms=10000)
+            while not self.stop.is_set():
+                batches = c.poll(timeout_ms=200)
+                self.assignment = [(tp.topic, tp.partition) for tp in c.assignment()]
+                for records in batches.values():
+                    self.records.extend((r.topic, r.partition, r.offset, r.value.decode())
+                                        for r in records)
+            last = {}
+            for topic, partition, offset, _ in self.records:
+                last[(topic, partition)] = offset
+            if last:
+                c.commit({TopicPartition(t, p): OffsetAndMetadata(o + 1, None)
+                          for (t, p), o in last.items()})
+        except BaseException as e:  # reported by the test thread
+            self.error = e
+        finally:
+            try:
+                self.committed.wait(30)
+            except threading.BrokenBarrierError:
+                pass
+            if c is not None:
+                c.close()
 
 
 def read_group(members, produce_records, timeout=60):
@@ -193,6 +231,7 @@ def check(generation):
     with MockUpstream(generation, topics={PAYMENTS: PAYMENT_PARTITIONS}) as a, \
             MockUpstream(generation, topics={EVENTS_UP: EVENT_PARTITIONS,
                                              CLICKS_UP: EVENT_PARTITIONS,
+                                             VIEWS_UP: EVENT_PARTITIONS,
                                              PAYMENTS: PAYMENT_PARTITIONS}) as b, \
             Sidecar(upstream={"a": a, "b": b}, config={"routes": ROUTES, "groups": GROUPS}) as sc:
         print("== group routing, librdkafka %s mocks" % a.version)
@@ -230,6 +269,15 @@ def check(generation):
         read, expected = read_group(members, produce_events(CLICKS, "click"))
         check_shared(members, [CLICKS, CLICKS_UP], read, expected)
         print("  through the sidecar %s, straight on B %s: one group, %d records read once"
+              % (members[0].assignment, members[1].assignment, N))
+
+        # kafka-python and librdkafka in one group through the sidecar.
+        stop = threading.Event()
+        members = [KafkaPythonMember(sc.bootstrap, KPY_GROUP, VIEWS, EVENT_PARTITIONS, stop),
+                   Member(sc.bootstrap, KPY_GROUP, VIEWS, EVENT_PARTITIONS, stop)]
+        read, expected = read_group(members, produce_events(VIEWS, "view"))
+        check_shared(members, [VIEWS, VIEWS], read, expected)
+        print("  kafka-python %s and confluent-kafka %s in one group; %d records read once"
               % (members[0].assignment, members[1].assignment, N))
 
         def produce_payments():
