@@ -187,22 +187,24 @@ protocol::consumer::Rename GroupHandler::to_app(const std::string& group) const 
 awaitable<Deferred> GroupHandler::join_group(std::shared_ptr<const Request> request) {
   using Req = protocol::JoinGroupRequest;
   using Resp = protocol::JoinGroupResponse;
-  auto rewritten = std::make_shared<ConsumerRenames>();
-  auto asked = std::make_shared<Req>();
-  auto adapt = [this, rewritten, asked](Req& r) {
-    if (routing_.app_topic) protocol_types_.insert_or_assign(r.group_id, r.protocol_type);
-    if (renames(r.protocol_type)) {
-      for (auto& p : r.protocols)
-        p.metadata = rewritten->subscription(r.group_id, p.metadata, routing_.upstream_topic);
-    }
-    asked->group_id = r.group_id;
-    asked->protocol_type = r.protocol_type;
+  struct Joining {
+    std::string group;
+    std::string protocol_type;  // the response says it only from v7
   };
-  auto restore = [this, rewritten, asked](Resp& r) {
-    if (!renames(r.protocol_type.value_or(asked->protocol_type))) return;
-    const auto rename = to_app(asked->group_id);
+  auto rewritten = std::make_shared<ConsumerRenames>();
+  auto joining = std::make_shared<Joining>();
+  auto adapt = [this, rewritten, joining](Req& r) {
+    *joining = {r.group_id, r.protocol_type};
+    if (routing_.app_topic) protocol_types_.insert_or_assign(r.group_id, r.protocol_type);
+    if (!renames(r.protocol_type)) return;
+    for (auto& p : r.protocols)
+      p.metadata = rewritten->subscription(r.group_id, p.metadata, routing_.upstream_topic);
+  };
+  auto restore = [this, rewritten, joining](Resp& r) {
+    if (!renames(r.protocol_type.value_or(joining->protocol_type))) return;
+    const auto rename = to_app(joining->group);
     for (auto& m : r.members)
-      m.metadata = rewritten->subscription(asked->group_id, m.metadata, rename);
+      m.metadata = rewritten->subscription(joining->group, m.metadata, rename);
   };
   co_return forward_simple<Req>(std::move(request), adapt, restore);
 }
