@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -171,9 +172,11 @@ Result<ResetArgs> reset_args(const AdminContext& context, const HttpRequest& req
 awaitable<HttpResponse> reset(AdminContext context, HttpRequest request) {
   auto args = reset_args(context, request);
   if (!args) co_return json_error(status::bad_request, args.error().message);
-  // Groups live on the first cluster, as in `run`.
-  GroupAdmin admin(context.clusters.front()->client());
   const std::string group = args->group;
+  const std::string& cluster = context.config.cluster_for_group(group).name;
+  const auto pipeline = std::find_if(context.clusters.begin(), context.clusters.end(),
+                                     [&](const auto& c) { return c->name() == cluster; });
+  GroupAdmin admin((*pipeline)->client());
   auto outcome = co_await reset_group_offsets({context.config, admin}, *args);
   if (!outcome) {
     const auto code = outcome.error().code;

@@ -1,5 +1,5 @@
 // `kafka-sidecar offsets`: runs a sub-command against the cluster holding
-// the consumer groups, on an io_context of its own.
+// the consumer group (config `groups`), on an io_context of its own.
 #include <algorithm>
 #include <cstdio>
 #include <exception>
@@ -29,8 +29,9 @@ int offsets(const OffsetsArgs& args) {
     return 1;
   }
   const config::Config& config = *loaded.config;
-  // Consumer groups live on the first cluster, as in `run`.
-  const config::ClusterConfig& cluster = config.clusters.front();
+  const std::string& group =
+      std::visit([](const auto& a) -> const std::string& { return a.group; }, args);
+  const config::ClusterConfig& cluster = config.cluster_for_group(group);
   if (cluster.tls) return offsets_failed("clusters." + cluster.name + ": tls is not supported yet");
   // The client's connection notices are noise for a command; its warnings
   // (an unreachable broker) are not.

@@ -16,7 +16,7 @@
 
 namespace ks::app {
 
-// The groups' cluster (the config's first) and the config's topic names.
+// The group's cluster (config `groups`) and the config's topic names.
 struct OffsetsContext {
   const config::Config& config;
   GroupAdmin& admin;

@@ -49,9 +49,10 @@ awaitable<int> describe_offsets(OffsetsContext context, DescribeArgs args) {
   if (!log_end) co_return offsets_failed(log_end.error().message);
 
   // Sorted by the app's topic names, which need not sort like the upstream ones.
+  const std::string& cluster = context.config.cluster_for_group(args.group).name;
   std::vector<std::tuple<std::string, int32_t, int64_t, int64_t>> lines;
   for (const auto& [tp, offset] : *committed) {
-    lines.emplace_back(app_topic_name(context.config, tp.topic), tp.partition, offset,
+    lines.emplace_back(app_topic_name(context.config, cluster, tp.topic), tp.partition, offset,
                        log_end->at(tp));
   }
   std::sort(lines.begin(), lines.end());

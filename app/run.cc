@@ -13,6 +13,7 @@
 #include "app/cluster_pipeline.h"
 #include "app/commands.h"
 #include "app/config_reload.h"
+#include "app/group_clusters.h"
 #include "app/producer_recovery.h"
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
@@ -161,11 +162,9 @@ int run(const std::string& config_file) {
   server::FetchHandler fetch(locator);
   server::ListOffsetsHandler list_offsets(locator);
   server::OffsetForLeaderEpochHandler offset_for_leader_epoch(locator);
-  // Consumer groups live on the first cluster of the config.
-  upstream::GroupCoordinators coordinators(clusters.front()->client());
-  server::GroupHandler groups(identity, coordinators, [&config](const std::string& topic) {
-    return config.upstream_topic(topic);
-  });
+  // Each consumer group lives on the cluster its `groups` rule names.
+  GroupClusters group_clusters(config, clusters);
+  server::GroupHandler groups(identity, group_clusters.routing());
 
   using protocol::ApiKey;
   server::Dispatcher dispatcher;

@@ -1,4 +1,5 @@
 #include "config/config.h"
+#include "config/glob.h"
 
 namespace ks::config {
 
@@ -7,6 +8,18 @@ const ClusterConfig* Config::cluster(std::string_view name) const {
     if (c.name == name) return &c;
   }
   return nullptr;
+}
+
+bool GroupRule::matches(std::string_view group) const {
+  return glob_match(groups, group);
+}
+
+const ClusterConfig& Config::cluster_for_group(std::string_view group) const {
+  for (const GroupRule& rule : groups) {
+    if (!rule.matches(group)) continue;
+    if (const ClusterConfig* c = cluster(rule.cluster)) return *c;
+  }
+  return clusters.front();
 }
 
 }  // namespace ks::config

@@ -183,6 +183,15 @@ struct Route {
   bool operator==(const Route&) const = default;
 };
 
+// Which cluster a consumer group lives on: its coordinator, its members and
+// its committed offsets are there.
+struct GroupRule {
+  std::string groups;   // an exact group id or a glob ('*', '?')
+  std::string cluster;  // the name of a ClusterConfig
+
+  bool matches(std::string_view group) const;
+};
+
 // A topic whose partition count is known ahead, so that produce works on a
 // cold start while the upstream cluster is unreachable.
 struct TopicConfig {
@@ -210,6 +219,9 @@ struct Config {
   // First match wins. Never empty once loaded: without a `routes` section
   // there is one rule sending every topic to the only cluster.
   std::vector<Route> routes;
+  // First match wins; a group no rule matches lives on the first cluster
+  // (so one cluster needs no rules).
+  std::vector<GroupRule> groups;
   std::vector<TopicConfig> topics;
   ForwardConfig forward;
 
@@ -218,6 +230,8 @@ struct Config {
   // The topic's name on its cluster: its route's rename, or the topic itself.
   std::string upstream_topic(std::string_view topic) const;
   const ClusterConfig* cluster(std::string_view name) const;
+  // The cluster holding consumer group `group` (see `groups`).
+  const ClusterConfig& cluster_for_group(std::string_view group) const;
 };
 
 struct LoadResult {

@@ -159,6 +159,17 @@ std::string describe(const Config& config) {
   }
   out << YAML::EndSeq;
 
+  if (!config.groups.empty()) {
+    out << YAML::Key << "groups" << YAML::Value << YAML::BeginSeq;
+    for (const GroupRule& rule : config.groups) {
+      out << YAML::BeginMap;
+      field(out, "groups", rule.groups);
+      field(out, "cluster", rule.cluster);
+      out << YAML::EndMap;
+    }
+    out << YAML::EndSeq;
+  }
+
   if (!config.topics.empty()) {
     begin_section(out, "topics");
     for (const TopicConfig& t : config.topics) {

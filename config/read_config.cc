@@ -1,5 +1,5 @@
 // The top level of the file: which sections exist and in what order they are
-// read (clusters before routes, which refer to them).
+// read (clusters before routes and groups, which refer to them).
 #include "config/sections.h"
 
 namespace ks::config {
@@ -18,6 +18,7 @@ Config read_config(Reader& r, const Item& root) {
   const std::optional<Item> clusters = m.require("clusters");
   if (clusters) out.clusters = read_clusters(r, *clusters);
   out.routes = read_routes(r, m.get("routes"), clusters.value_or(root), out.clusters);
+  out.groups = read_groups(r, m.get("groups"), out.clusters);
   out.topics = read_topics(r, section("topics"));
   out.forward = read_forward(r, section("forward"));
   m.reject_unknown();

@@ -7,7 +7,7 @@
 #include <set>
 #include <utility>
 
-#include "config/glob.h"
+#include "config/rule_checks.h"
 #include "config/sections.h"
 #include "config/topic_name.h"
 
@@ -15,13 +15,6 @@ namespace ks::config {
 namespace {
 
 constexpr std::string_view kTopicPlaceholder = "{topic}";
-
-std::vector<std::string> cluster_names(const std::vector<ClusterConfig>& clusters) {
-  std::vector<std::string> names;
-  for (const ClusterConfig& c : clusters)
-    names.push_back(c.name);
-  return names;
-}
 
 // The rule's `topics` and where it was written, for the shadowing check.
 struct ReadRoute {
@@ -46,17 +39,7 @@ ReadRoute read_route(Reader& r, const Item& item, const std::vector<std::string>
     }
   }
   if (auto v = m.require("cluster")) {
-    if (auto name = r.string(*v)) {
-      // With no clusters at all, that problem is reported once already.
-      const bool known =
-          clusters.empty() || std::find(clusters.begin(), clusters.end(), *name) != clusters.end();
-      if (!known) {
-        std::string hint = did_you_mean(*name, clusters);
-        if (hint.empty()) hint = fmt::format(" (clusters: {})", fmt::join(clusters, ", "));
-        r.error(*v, fmt::format("unknown cluster \"{}\"{}", *name, hint));
-      }
-      out.route.cluster = std::move(*name);
-    }
+    if (auto name = read_cluster_name(r, *v, clusters)) out.route.cluster = std::move(*name);
   }
   if (auto v = m.get("rename")) {
     if (auto rename = r.string(*v)) {
@@ -76,28 +59,6 @@ ReadRoute read_route(Reader& r, const Item& item, const std::vector<std::string>
   }
   m.reject_unknown();
   return out;
-}
-
-// True when every topic `later` matches is matched by `earlier` first. Exact
-// for the cases users write (a catch-all, a repeated pattern, an exact name
-// under an earlier glob); overlap between two different globs is allowed.
-bool shadows(std::string_view earlier, std::string_view later) {
-  if (is_catch_all(earlier) || earlier == later) return true;
-  return !is_glob(later) && glob_match(earlier, later);
-}
-
-void report_shadowed(Reader& r, const std::vector<ReadRoute>& rules, const Item& routes_item) {
-  for (size_t j = 0; j < rules.size(); ++j) {
-    if (!rules[j].topics) continue;
-    for (size_t i = 0; i < j; ++i) {
-      if (!rules[i].topics || !shadows(rules[i].route.topics, rules[j].route.topics)) continue;
-      r.error(*rules[j].topics,
-              fmt::format("this rule can never match: {}[{}] (\"{}\") comes first and matches "
-                          "every topic it would",
-                          routes_item.path, i, rules[i].route.topics));
-      break;
-    }
-  }
 }
 
 // A topic `pattern` matches: its wildcards filled in.
@@ -171,9 +132,12 @@ std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
   }
   const std::vector<std::string> names = cluster_names(clusters);
   std::vector<ReadRoute> rules;
-  for (const Item& element : *elements)
+  std::vector<RulePattern> patterns;
+  for (const Item& element : *elements) {
     rules.push_back(read_route(r, element, names));
-  report_shadowed(r, rules, *routes);
+    patterns.push_back({rules.back().route.topics, rules.back().topics});
+  }
+  report_shadowed(r, patterns, *routes, "topic");
   report_collisions(r, rules, *routes);
   for (ReadRoute& rule : rules)
     out.push_back(std::move(rule.route));

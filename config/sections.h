@@ -23,6 +23,9 @@ std::vector<ClusterConfig> read_clusters(Reader& r, const Item& item);
 std::vector<Route> read_routes(Reader& r, const std::optional<Item>& routes,
                                const Item& clusters_item,
                                const std::vector<ClusterConfig>& clusters);
+// `groups` is absent when the file has no groups section.
+std::vector<GroupRule> read_groups(Reader& r, const std::optional<Item>& groups,
+                                   const std::vector<ClusterConfig>& clusters);
 
 // `password` or `password_file` of the mapping `m` read from `item`: exactly
 // one must be given. The password never appears in a diagnostic.

@@ -139,11 +139,10 @@ std::optional<Bytes> Reader::nullable_bytes(bool compact) {
   return take(static_cast<size_t>(n));
 }
 
-// A null where the schema says bytes reads as empty: the librdkafka mock
-// cluster answers a failed SyncGroup with a null assignment, and Kafka
-// clients read it as "no assignment". The bytes are opaque either way.
 Bytes Reader::bytes(bool compact) {
-  return nullable_bytes(compact).value_or(Bytes{});
+  auto b = nullable_bytes(compact);
+  if (!b) ok_ = false;
+  return b.value_or(Bytes{});
 }
 
 int32_t Reader::array_length(bool compact) {

@@ -4,9 +4,11 @@
 
 #include <algorithm>
 #include <map>
+#include <ranges>
 
 #include "common/log.h"
 #include "proxy/protocol/messages.h"
+#include "proxy/server/consumer_renames.h"
 #include "proxy/server/group_listing.h"
 #include "proxy/server/group_results.h"
 #include "proxy/server/upstream_failure.h"
@@ -66,20 +68,27 @@ Deferred GroupHandler::forward(std::shared_ptr<const Request> request, Adapt ada
   if (!body.ok()) co_return unparseable();
   const std::string group = req.group_id;
   adapt(req);
-  auto result = co_await coordinators_.send(group, std::move(req), request->session);
+  upstream::GroupCoordinators& coordinators = routing_.cluster_of(group);
+  auto result = co_await coordinators.send(group, std::move(req), request->session);
   if (!result)
     co_return encode_response(request->header,
                               failed(unanswered(request->header, group, result.error())));
-  if (coordinator_moved(restore(result->body))) coordinators_.forget(group);
+  if (coordinator_moved(restore(result->body))) coordinators.forget(group);
   co_return encode_response(request->header, result->body);
 }
 
-// For the APIs whose response has one top-level error code.
-template <typename Req, typename Adapt>
-Deferred GroupHandler::forward_simple(std::shared_ptr<const Request> request, Adapt adapt) {
+// For the APIs whose response has one top-level error code; `restore`
+// may change the response before it goes back to the client.
+template <typename Req, typename Adapt, typename Restore>
+Deferred GroupHandler::forward_simple(std::shared_ptr<const Request> request, Adapt adapt,
+                                      Restore restore) {
   using Resp = upstream::response_for_t<Req>;
   return forward<Req>(
-      std::move(request), adapt, [](const Resp& r) { return static_cast<ErrorCode>(r.error_code); },
+      std::move(request), adapt,
+      [restore](Resp& r) {
+        restore(r);
+        return static_cast<ErrorCode>(r.error_code);
+      },
       [](ErrorCode e) {
         Resp r;
         r.error_code = protocol::to_int(e);
@@ -87,10 +96,11 @@ Deferred GroupHandler::forward_simple(std::shared_ptr<const Request> request, Ad
       });
 }
 
-template <typename Req, typename Item>
+template <typename Req, typename Item, typename Finish>
 Deferred GroupHandler::forward_split(std::shared_ptr<const Request> request,
                                      std::vector<std::string> Req::*groups,
-                                     std::vector<Item> upstream::response_for_t<Req>::*results) {
+                                     std::vector<Item> upstream::response_for_t<Req>::*results,
+                                     Finish finish) {
   using Resp = upstream::response_for_t<Req>;
   protocol::Reader body = request->body();
   Req req;
@@ -101,12 +111,19 @@ Deferred GroupHandler::forward_split(std::shared_ptr<const Request> request,
     r.*groups = share;
     return r;
   };
+  // Each cluster splits its groups by coordinator; all are asked at once.
+  std::map<upstream::GroupCoordinators*, std::vector<std::string>> by_cluster;
+  for (const auto& group : req.*groups)
+    by_cluster[&routing_.cluster_of(group)].push_back(group);
+  std::vector<awaitable<std::vector<upstream::CoordinatorShare<Req>>>> sends;
+  for (const auto& [cluster, named] : by_cluster)
+    sends.push_back(cluster->template send_split<Req>(named, share_of, request->session));
   // The results' bytes (member metadata) point into the shares' frames.
-  auto shares = co_await coordinators_.send_split<Req>(req.*groups, share_of, request->session);
+  auto answers = co_await when_all(std::move(sends));
 
   Resp response;
   GroupResults<Item> merged;
-  for (auto& share : shares) {
+  for (auto& share : answers | std::views::join) {
     if (!share.response) {
       const ErrorCode error = unanswered(
           request->header, fmt::format("{}", fmt::join(share.groups, ",")), share.response.error());
@@ -118,12 +135,13 @@ Deferred GroupHandler::forward_split(std::shared_ptr<const Request> request,
         std::max(response.throttle_time_ms, share.response->body.throttle_time_ms);
     for (auto& item : share.response->body.*results) {
       if (coordinator_moved(static_cast<ErrorCode>(item.error_code)))
-        coordinators_.forget(item.group_id);
+        routing_.cluster_of(item.group_id).forget(item.group_id);
       merged.add(std::move(item));
     }
   }
   // A group its coordinator left out of the answer: the client asks again.
   response.*results = merged.in_order(req.*groups, kUnreachable);
+  finish(response);
   co_return encode_response(request->header, response);
 }
 
@@ -156,16 +174,68 @@ awaitable<Deferred> GroupHandler::find_coordinator(std::shared_ptr<const Request
   co_return ready(encode_response(request->header, response));
 }
 
-awaitable<Deferred> GroupHandler::join_group(std::shared_ptr<const Request> request) {
-  co_return forward_simple<protocol::JoinGroupRequest>(std::move(request), [](auto&) {});
+bool GroupHandler::renames(std::string_view protocol_type) const {
+  return routing_.app_topic && protocol_type == kConsumerProtocol;
 }
 
+protocol::consumer::Rename GroupHandler::to_app(const std::string& group) const {
+  return [this, group](const std::string& topic) { return routing_.app_topic(group, topic); };
+}
+
+// The members' subscriptions name topics: upstream names for the broker,
+// the client's own in the answer (the leader assigns from those).
+awaitable<Deferred> GroupHandler::join_group(std::shared_ptr<const Request> request) {
+  using Req = protocol::JoinGroupRequest;
+  using Resp = protocol::JoinGroupResponse;
+  struct Joining {
+    std::string group;
+    std::string protocol_type;  // the response says it only from v7
+  };
+  auto rewritten = std::make_shared<ConsumerRenames>();
+  auto joining = std::make_shared<Joining>();
+  auto adapt = [this, rewritten, joining](Req& r) {
+    *joining = {r.group_id, r.protocol_type};
+    if (routing_.app_topic) protocol_types_.insert_or_assign(r.group_id, r.protocol_type);
+    if (!renames(r.protocol_type)) return;
+    for (auto& p : r.protocols)
+      p.metadata = rewritten->subscription(r.group_id, p.metadata, routing_.upstream_topic);
+  };
+  auto restore = [this, rewritten, joining](Resp& r) {
+    if (!renames(r.protocol_type.value_or(joining->protocol_type))) return;
+    const auto rename = to_app(joining->group);
+    for (auto& m : r.members)
+      m.metadata = rewritten->subscription(joining->group, m.metadata, rename);
+  };
+  co_return forward_simple<Req>(std::move(request), adapt, restore);
+}
+
+// The leader's assignments, and each member's, name topics.
 awaitable<Deferred> GroupHandler::sync_group(std::shared_ptr<const Request> request) {
-  co_return forward_simple<protocol::SyncGroupRequest>(std::move(request), [](auto&) {});
+  using Req = protocol::SyncGroupRequest;
+  using Resp = protocol::SyncGroupResponse;
+  auto rewritten = std::make_shared<ConsumerRenames>();
+  auto consumer = std::make_shared<bool>(false);
+  auto group = std::make_shared<std::string>();
+  auto adapt = [this, rewritten, consumer, group](Req& r) {
+    *group = r.group_id;
+    if (r.protocol_type) {
+      *consumer = renames(*r.protocol_type);
+    } else if (const auto it = protocol_types_.find(r.group_id); it != protocol_types_.end()) {
+      *consumer = renames(it->second);
+    }
+    if (!*consumer) return;
+    for (auto& a : r.assignments)
+      a.assignment = rewritten->assignment(r.group_id, a.assignment, routing_.upstream_topic);
+  };
+  auto restore = [this, rewritten, consumer, group](Resp& r) {
+    if (*consumer) r.assignment = rewritten->assignment(*group, r.assignment, to_app(*group));
+  };
+  co_return forward_simple<Req>(std::move(request), adapt, restore);
 }
 
 awaitable<Deferred> GroupHandler::heartbeat(std::shared_ptr<const Request> request) {
-  co_return forward_simple<protocol::HeartbeatRequest>(std::move(request), [](auto&) {});
+  co_return forward_simple<protocol::HeartbeatRequest>(
+      std::move(request), [](auto&) {}, [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::leave_group(std::shared_ptr<const Request> request) {
@@ -177,13 +247,13 @@ awaitable<Deferred> GroupHandler::leave_group(std::shared_ptr<const Request> req
       r.member_id = r.members[0].member_id;
     }
   };
-  co_return forward_simple<protocol::LeaveGroupRequest>(std::move(request), adapt);
+  co_return forward_simple<protocol::LeaveGroupRequest>(std::move(request), adapt, [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::offset_commit(std::shared_ptr<const Request> request) {
   using Req = protocol::OffsetCommitRequest;
   using Resp = protocol::OffsetCommitResponse;
-  auto names = std::make_shared<TopicNames>(upstream_topic_);
+  auto names = std::make_shared<TopicNames>(routing_.upstream_topic);
   auto asked = std::make_shared<Req>();  // for the error answer, under the client's names
   auto adapt = [names, asked](Req& r) {
     *asked = r;
@@ -216,7 +286,7 @@ awaitable<Deferred> GroupHandler::offset_commit(std::shared_ptr<const Request> r
 awaitable<Deferred> GroupHandler::offset_fetch(std::shared_ptr<const Request> request) {
   using Req = protocol::OffsetFetchRequest;
   using Resp = protocol::OffsetFetchResponse;
-  auto names = std::make_shared<TopicNames>(upstream_topic_);
+  auto names = std::make_shared<TopicNames>(routing_.upstream_topic);
   auto asked = std::make_shared<Req>();
   auto adapt = [names, asked](Req& r) {
     *asked = r;
@@ -225,9 +295,13 @@ awaitable<Deferred> GroupHandler::offset_fetch(std::shared_ptr<const Request> re
         topic.name = names->to_upstream(topic.name);
     }
   };
-  auto restore = [names](Resp& r) {
+  auto restore = [this, names, asked](Resp& r) {
+    // Asked for all its topics (v2+), the group's answer names topics the
+    // request did not: the routes tell their app names.
+    const bool all = !asked->topics && routing_.app_topic;
     for (auto& topic : r.topics)
-      topic.name = names->to_client(topic.name);
+      topic.name =
+          all ? routing_.app_topic(asked->group_id, topic.name) : names->to_client(topic.name);
     return static_cast<ErrorCode>(r.error_code);
   };
   auto failed = [asked](ErrorCode e) {
@@ -251,17 +325,28 @@ awaitable<Deferred> GroupHandler::offset_fetch(std::shared_ptr<const Request> re
 }
 
 awaitable<Deferred> GroupHandler::describe_groups(std::shared_ptr<const Request> request) {
-  // Member metadata and assignments are the client's protocol's bytes: they
-  // pass as they are.
+  // Member metadata and assignments are the group protocol's bytes: those
+  // of consumers name topics, under their upstream names.
+  auto rewritten = std::make_shared<ConsumerRenames>();
+  auto finish = [this, rewritten](protocol::DescribeGroupsResponse& r) {
+    for (auto& group : r.groups) {
+      if (!renames(group.protocol_type)) continue;
+      const auto rename = to_app(group.group_id);
+      for (auto& m : group.members) {
+        m.member_metadata = rewritten->subscription(group.group_id, m.member_metadata, rename);
+        m.member_assignment = rewritten->assignment(group.group_id, m.member_assignment, rename);
+      }
+    }
+  };
   co_return forward_split<protocol::DescribeGroupsRequest>(
       std::move(request), &protocol::DescribeGroupsRequest::groups,
-      &protocol::DescribeGroupsResponse::groups);
+      &protocol::DescribeGroupsResponse::groups, finish);
 }
 
 awaitable<Deferred> GroupHandler::delete_groups(std::shared_ptr<const Request> request) {
   co_return forward_split<protocol::DeleteGroupsRequest>(
       std::move(request), &protocol::DeleteGroupsRequest::groups_names,
-      &protocol::DeleteGroupsResponse::results);
+      &protocol::DeleteGroupsResponse::results, [](auto&) {});
 }
 
 awaitable<Deferred> GroupHandler::list_groups(std::shared_ptr<const Request> request) {
@@ -275,19 +360,25 @@ Deferred GroupHandler::list_everywhere(std::shared_ptr<const Request> request) {
   req.decode(body, request->header.api_version);
   if (!body.ok()) co_return unparseable();
 
-  upstream::Client& client = coordinators_.client();
-  if (client.topology().brokers().empty()) {  // a cold start: learn the brokers
-    std::vector<std::string> no_topics;
-    (void)co_await client.refresh_metadata(std::move(no_topics));
-  }
   std::vector<awaitable<Result<upstream::Response<protocol::ListGroupsResponse>>>> sends;
-  for (const auto& [broker_id, broker] : client.topology().brokers())
-    sends.push_back(client.send_to(broker_id, req, request->session));
-  const auto answers = co_await when_all(std::move(sends));
+  std::vector<upstream::GroupCoordinators*> asked;  // the cluster of each send
+  for (upstream::GroupCoordinators* cluster : routing_.clusters) {
+    upstream::Client& client = cluster->client();
+    if (client.topology().brokers().empty()) {  // a cold start: learn the brokers
+      std::vector<std::string> no_topics;
+      (void)co_await client.refresh_metadata(std::move(no_topics));
+    }
+    for (const auto& [broker_id, broker] : client.topology().brokers()) {
+      sends.push_back(client.send_to(broker_id, req, request->session));
+      asked.push_back(cluster);
+    }
+  }
+  auto answers = co_await when_all(std::move(sends));
 
   GroupListing listing;
   if (answers.empty()) listing.fail(kUnreachable);
-  for (const auto& answer : answers) {
+  for (size_t i = 0; i < answers.size(); ++i) {
+    auto& answer = answers[i];
     if (!answer) {
       listing.fail(upstream_failure(request->header.api_key, answer.error(), kUnreachable));
     } else if (!req.states_filter.empty() && answer->version < 4) {
@@ -295,6 +386,10 @@ Deferred GroupHandler::list_everywhere(std::shared_ptr<const Request> request) {
       // own admin client refuses such a filter for good.
       listing.fail(ErrorCode::unsupported_version);
     } else {
+      // A group that lives elsewhere by the rules cannot be reached
+      // through the sidecar: it is not listed.
+      std::erase_if(answer->body.groups,
+                    [&](const auto& g) { return &routing_.cluster_of(g.group_id) != asked[i]; });
       listing.add(answer->body);
     }
   }

@@ -141,6 +141,7 @@ class ValueSets(ChartTest):
         self.assertEqual(r.of_kind("PersistentVolumeClaim"), [])
         config = yaml.safe_load(cc.sidecar_config(r))
         self.assertEqual(config["topics"], {"orders": {"partitions": 6}})
+        self.assertNotIn("groups", config, "an empty groups list is left out (check-config refuses it)")
 
     def test_native_sidecar_at_exactly_1_29(self):
         self.check_all([cc.VALUES / "native-statefulset.yaml"], kube_version="v1.29.0")
@@ -227,6 +228,7 @@ class ValueSets(ChartTest):
             {"topics": "payments.*", "cluster": "payments.eu-1"},
             {"topics": "*", "cluster": "main", "rename": "shop.{topic}"},
         ])
+        self.assertEqual(config["groups"], [{"groups": "billing-*", "cluster": "payments.eu-1"}])
         sidecar = cc.sidecar_container(r, SIDECAR)
         refs = {e["name"]: e["valueFrom"]["secretKeyRef"] for e in sidecar["env"] if "valueFrom" in e}
         self.assertEqual(refs, {

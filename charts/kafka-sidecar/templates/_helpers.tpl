@@ -167,7 +167,7 @@ Any other key passes through, so the sidecar (check-config) judges it.
 {{- end -}}
 {{- $_ := set $config "clusters" $clusters -}}
 {{- $_ := set $config "buffer" (merge (dict "dir" .Values.persistence.mountPath) (default dict $config.buffer)) -}}
-{{- range $section := list "routes" "topics" "forward" -}}
+{{- range $section := list "routes" "groups" "topics" "forward" -}}
 {{- if not (get $config $section) -}}
 {{- $_ := unset $config $section -}}
 {{- end -}}

@@ -27,27 +27,41 @@ routes:
 )";
 
 TEST(OffsetsTopicNames, UnrenamedTopicKeepsItsName) {
-  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "orders"), "orders");
+  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "main", "orders"), "orders");
 }
 
 TEST(OffsetsTopicNames, RenamedTopicGetsTheAppsName) {
-  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "acme.payments"), "payments");
+  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "main", "acme.payments"), "payments");
 }
 
 TEST(OffsetsTopicNames, SeveralPlaceholders) {
-  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "twice-twice"), "twice");
+  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "main", "twice-twice"), "twice");
 }
 
 TEST(OffsetsTopicNames, UpstreamNameTheRenameDoesNotProduceStaysAsIs) {
   // "acme.orders" would come from "orders", which the orders* route does
   // not rename: the app does not see this topic under another name.
-  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "acme.orders"), "acme.orders");
+  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "main", "acme.orders"), "acme.orders");
 }
 
-TEST(OffsetsTopicNames, TopicRoutedToAnotherClusterIsNotMappedHere) {
-  // On the groups' cluster, "audit" is not the app's audit (that one goes
-  // to `other`): the name is shown as the cluster has it.
-  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "audit"), "audit");
+TEST(OffsetsTopicNames, TheGroupsClusterRoutesComeFirst) {
+  constexpr std::string_view kClash = R"(
+buffer: { dir: /tmp/x }
+clusters:
+  main: { bootstrap: ["k:9092"] }
+  other: { bootstrap: ["o:9092"] }
+routes:
+  - { topics: "acme.*", cluster: other }
+  - { topics: "*", cluster: main, rename: "acme.{topic}" }
+)";
+  // "acme.x" is the app's "acme.x" on `other` and the app's "x" on `main`.
+  EXPECT_EQ(app_topic_name(config_of(kClash), "main", "acme.x"), "x");
+  EXPECT_EQ(app_topic_name(config_of(kClash), "other", "acme.x"), "acme.x");
+}
+
+TEST(OffsetsTopicNames, TopicOfAnotherClustersRouteIsMappedToo) {
+  // A group on `other` commits offsets of main's renamed topics too.
+  EXPECT_EQ(app_topic_name(config_of(kTwoClusters), "other", "acme.payments"), "payments");
 }
 
 }  // namespace

@@ -68,6 +68,8 @@ clusters:
 routes:
   - { topics: "orders", cluster: a, rename: "{topic}.v2" }
   - { topics: "*", cluster: b }
+groups:
+  - { groups: "billing-*", cluster: a }
 topics: { orders: { partitions: 12 } }
 forward: { max_in_flight: 2, linger: 1s, max_request_bytes: 10KB }
 )",
@@ -80,6 +82,7 @@ forward: { max_in_flight: 2, linger: 1s, max_request_bytes: 10KB }
   EXPECT_EQ(second.config->buffer.dir, "/d/$HOME/$sub");
   EXPECT_EQ(second.config->clusters[0].name, "b");  // file order kept
   EXPECT_EQ(second.config->clusters[1].sasl->password.reveal(), "***");
+  EXPECT_EQ(second.config->cluster_for_group("billing-eu").name, "a");
 }
 
 TEST(ConfigCheckReport, Valid) {

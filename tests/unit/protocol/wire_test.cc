@@ -100,15 +100,6 @@ TEST(Wire, NegativeLengthOtherThanNullFails) {
   EXPECT_FALSE(r.ok());
 }
 
-TEST(Wire, NullBytesReadAsEmpty) {
-  const auto buf = make({0xff, 0xff, 0xff, 0xff, 0});
-  Reader r(buf);
-  EXPECT_TRUE(r.bytes(false).empty());
-  EXPECT_TRUE(r.bytes(true).empty());
-  EXPECT_TRUE(r.ok());
-  EXPECT_EQ(r.remaining(), 0u);
-}
-
 TEST(Wire, HugeArrayCountRejectedBeforeAllocation) {
   const auto buf = make({0x7f, 0xff, 0xff, 0xff, 1, 2});
   Reader r(buf);
