@@ -54,14 +54,15 @@ int64_t now_ms() {
 }  // namespace
 
 ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                                 const config::ClusterConfig& cluster)
+                                 const config::ClusterConfig& cluster,
+                                 std::shared_ptr<upstream::TlsContext> tls)
     : executor_(executor),
       config_(config),
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
       state_(std::make_shared<upstream::ClusterState>(cluster.name)),
-      client_(executor, client_options(cluster, ""), state_),
-      passthrough_(executor, client_options(cluster, "/passthrough"), state_) {}
+      client_(executor, client_options(cluster, "", tls), state_),
+      passthrough_(executor, client_options(cluster, "/passthrough", tls), state_) {}
 
 ClusterPipeline::~ClusterPipeline() {
   close_buffer();

@@ -31,15 +31,16 @@ int offsets(const OffsetsArgs& args) {
   const config::Config& config = *loaded.config;
   // Consumer groups live on the first cluster, as in `run`.
   const config::ClusterConfig& cluster = config.clusters.front();
-  if (cluster.tls || cluster.sasl) {
-    return offsets_failed("clusters." + cluster.name + ": tls and sasl are not supported yet");
-  }
+  if (cluster.sasl)
+    return offsets_failed("clusters." + cluster.name + ": sasl is not supported yet");
+  auto tls = upstream_tls(cluster);
+  if (!tls) return offsets_failed(tls.error().message);
   // The client's connection notices are noise for a command; its warnings
   // (an unreachable broker) are not.
   log::set_level(std::max(config.log.level, log::Level::warn));
 
   asio::io_context io(1);
-  upstream::Client client(io.get_executor(), client_options(cluster, "/offsets"));
+  upstream::Client client(io.get_executor(), client_options(cluster, "/offsets", std::move(*tls)));
   GroupAdmin admin(client);
   const OffsetsContext context{config, admin};
   std::optional<int> exit_code;

@@ -14,6 +14,7 @@
 #include "app/producer_recovery.h"
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
+#include "app/upstream_client_options.h"
 #include "common/log.h"
 #include "config/config.h"
 #include "proxy/admin/http_server.h"
@@ -115,18 +116,19 @@ int run(const std::string& config_file) {
   log::set_level(config.log.level);
   log::set_format(log_format(config.log.format));
   for (const auto& cluster : config.clusters) {
-    // Connecting in plaintext where the config asks for TLS or SASL would
-    // be worse than not starting.
-    if (cluster.tls || cluster.sasl) {
-      return fail("clusters." + cluster.name + ": tls and sasl are not supported yet");
-    }
+    // Connecting without the login the config asks for would be worse than
+    // not starting.
+    if (cluster.sasl) return fail("clusters." + cluster.name + ": sasl is not supported yet");
   }
 
   asio::io_context io(1);
   SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
-    clusters.push_back(std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster));
+    auto tls = upstream_tls(cluster);
+    if (!tls) return fail(tls.error().message);
+    clusters.push_back(
+        std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster, std::move(*tls)));
     if (auto opened = clusters.back()->open(metrics.sync_observer(cluster.name)); !opened)
       return fail(opened.error().message);
   }

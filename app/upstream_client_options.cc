@@ -4,8 +4,8 @@
 
 namespace ks::app {
 
-upstream::ClientOptions client_options(const config::ClusterConfig& cluster,
-                                       std::string_view role) {
+upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std::string_view role,
+                                       std::shared_ptr<upstream::TlsContext> tls) {
   upstream::ClientOptions options;
   options.cluster = cluster.name + std::string(role);
   for (const auto& address : cluster.bootstrap)
@@ -14,7 +14,15 @@ upstream::ClientOptions client_options(const config::ClusterConfig& cluster,
   options.request_timeout = cluster.request_timeout;
   options.retry_backoff = cluster.retry_backoff;
   options.retry_backoff_max = cluster.retry_backoff_max;
+  options.tls = std::move(tls);
   return options;
+}
+
+Result<std::shared_ptr<upstream::TlsContext>> upstream_tls(const config::ClusterConfig& cluster) {
+  if (!cluster.tls) return std::shared_ptr<upstream::TlsContext>();
+  const config::TlsConfig& tls = *cluster.tls;
+  return upstream::TlsContext::create({tls.ca, tls.cert, tls.key, tls.verify_hostname},
+                                      "clusters." + cluster.name + ".tls");
 }
 
 }  // namespace ks::app

@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection to one upstream broker, pipelined.
+// One connection (TCP, or TLS over it) to one upstream broker, pipelined.
 //
 // Shape (Asio's chat_server): a reader coroutine matches responses to the
 // requests in flight, a writer coroutine drains the outbox, and each send()
@@ -36,6 +36,7 @@
 #include "proxy/upstream/errc.h"
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
+#include "proxy/upstream/tls_context.h"
 #include "proxy/upstream/transport.h"
 #include "proxy/upstream/version_table.h"
 
@@ -51,6 +52,8 @@ struct ConnectionOptions {
   // A longer response frame resets the connection: a broken or hostile
   // peer cannot make us allocate more (Kafka's socket.request.max.bytes).
   size_t max_response_bytes = 100 * 1024 * 1024;
+  // The cluster's TLS (shared by its connections); null: plain TCP.
+  std::shared_ptr<TlsContext> tls;
 };
 
 class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {

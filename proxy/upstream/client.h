@@ -39,6 +39,7 @@
 #include "proxy/upstream/errc.h"
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
+#include "proxy/upstream/tls_context.h"
 #include "proxy/upstream/topology.h"
 
 namespace ks::upstream {
@@ -52,6 +53,7 @@ struct ClientOptions {
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds retry_backoff_max{10'000};
   size_t max_response_bytes = 100 * 1024 * 1024;
+  std::shared_ptr<TlsContext> tls;  // null: plain TCP
 };
 
 // Whether a Metadata request may create the topics it names. Brokers only
