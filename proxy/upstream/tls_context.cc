@@ -4,68 +4,38 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include <cerrno>
-#include <cstdio>
-#include <cstring>
-#include <optional>
+#include "proxy/tls/pem_files.h"
 
 namespace ks::upstream {
-namespace {
-
-Error tls_error(std::string what) {
-  return Error{std::make_error_code(std::errc::invalid_argument), std::move(what)};
-}
-
-// OpenSSL's reasons for unreadable files are vague ("system lib"): say
-// first whether the file can be read at all.
-std::optional<std::string> unreadable(const std::string& path) {
-  std::FILE* f = std::fopen(path.c_str(), "rb");
-  if (!f) return std::strerror(errno);
-  std::fclose(f);
-  return std::nullopt;
-}
-
-}  // namespace
 
 TlsContext::TlsContext(bool verify_hostname)
     : context_(asio::ssl::context::tls_client), verify_hostname_(verify_hostname) {}
 
 Result<std::shared_ptr<TlsContext>> TlsContext::create(const TlsOptions& options,
                                                        std::string_view where) {
-  std::shared_ptr<TlsContext> tls(new TlsContext(options.verify_hostname));
-  auto& context = tls->context_;
-  const auto file_error = [&](std::string_view key, const std::string& path,
-                              const std::string& reason) {
-    ERR_clear_error();
-    return tls_error(fmt::format("{}.{} {}: {}", where, key, path, reason));
-  };
-  boost::system::error_code ec;
-  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1,
-                      ec);
-  if (ec || SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION) != 1)
-    return tls_error(fmt::format("{}: cannot require TLS 1.2", where));
+  std::shared_ptr<TlsContext> made(new TlsContext(options.verify_hostname));
+  auto& context = made->context_;
+  const std::string key = std::string(where) + ".";
+  if (auto ok = tls::require_tls12(context, where); !ok) return ok.error();
   if (options.ca.empty()) {
+    boost::system::error_code ec;
     context.set_default_verify_paths(ec);
-    if (ec) return tls_error(fmt::format("{}: no system CA certificates: {}", where, ec.message()));
-  } else {
-    if (auto problem = unreadable(options.ca)) return file_error("ca", options.ca, *problem);
-    context.load_verify_file(options.ca, ec);
-    if (ec) return file_error("ca", options.ca, ec.message());
+    if (ec) {
+      return Error{std::make_error_code(std::errc::invalid_argument),
+                   fmt::format("{}: no system CA certificates: {}", where, ec.message())};
+    }
+  } else if (auto ok = tls::load_pem(context, tls::Pem::ca, options.ca, key + "ca"); !ok) {
+    return ok.error();
   }
   if (!options.cert.empty()) {
-    if (auto problem = unreadable(options.cert)) return file_error("cert", options.cert, *problem);
-    context.use_certificate_chain_file(options.cert, ec);
-    if (ec) return file_error("cert", options.cert, ec.message());
-    if (auto problem = unreadable(options.key)) return file_error("key", options.key, *problem);
-    // Also checks that the key belongs to the certificate.
-    context.use_private_key_file(options.key, asio::ssl::context::pem, ec);
-    if (ec) return file_error("key", options.key, ec.message());
+    if (auto ok = tls::load_pem(context, tls::Pem::certificate_chain, options.cert, key + "cert");
+        !ok)
+      return ok.error();
+    if (auto ok = tls::load_pem(context, tls::Pem::private_key, options.key, key + "key"); !ok)
+      return ok.error();
   }
-  context.set_verify_mode(asio::ssl::verify_peer, ec);
-  if (ec) return tls_error(fmt::format("{}: {}", where, ec.message()));
-  return tls;
+  context.set_verify_mode(asio::ssl::verify_peer);
+  return made;
 }
 
 boost::system::error_code TlsContext::prepare(asio::ssl::stream<tcp::socket>& stream,
