@@ -9,8 +9,9 @@ in front of the 2.15 mock.
    failed: certificate verify failed (...)"), still acks (the records are
    buffered) and nothing arrives; restarted with the right CA, the
    buffered records flow;
-3. a broker named 127.0.0.1 whose certificate is for localhost only: a
-   clear name mismatch; with verify_hostname: false the records flow;
+3. a certificate for another name, and a broker named 127.0.0.1 whose
+   certificate is for localhost only: a clear name or address mismatch;
+   with verify_hostname: false the records flow;
 4. mutual TLS: a gate that requires client certificates takes the
    sidecar's cert and key;
 5. a missing or garbage CA file stops the start with the file and the
@@ -88,6 +89,15 @@ def main():
             print("restarted with the right CA: the buffered records arrived")
 
     with MockUpstream("2.15", topics={t: PARTITIONS for t in TOPICS}) as up:
+        # A certificate the CA signed, but for another name.
+        with UpstreamGate(up, tls={"cert": certs.client_cert, "key": certs.client_key}) as gate, \
+             start_sidecar(gate.bootstrap, ca=certs.ca) as sc:
+            res = produce("confluent", sc.bootstrap, "by-ip", COUNT, "other-name")
+            wait_down(sc, "TLS handshake with %s failed: certificate verify failed "
+                      "(hostname mismatch)" % gate.bootstrap,
+                      "the sidecar to refuse a certificate for another name")
+            check_buffered_only(up, sc, "by-ip", res)
+
         with UpstreamGate(up, tls=server, host="127.0.0.1") as gate, \
              start_sidecar(gate.bootstrap, ca=certs.ca) as sc:
             res = produce("confluent", sc.bootstrap, "by-ip", COUNT, "by-ip")
