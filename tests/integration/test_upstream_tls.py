@@ -4,7 +4,8 @@ here an UpstreamGate (upstream_gate.py) with certificates from tls_certs.py
 in front of the 2.15 mock.
 
 1. the right CA: a real producer's records all arrive upstream, and read
-   back through the sidecar (Fetch over TLS too);
+   back through the sidecar (Fetch over TLS too); `offsets reset` reaches
+   the cluster over TLS as well;
 2. the wrong CA: the sidecar logs why ("TLS handshake with localhost:PORT
    failed: certificate verify failed (...)"), still acks (the records are
    buffered) and nothing arrives; restarted with the right CA, the
@@ -22,9 +23,9 @@ import os
 import subprocess
 import time
 
-from harness import (MockUpstream, Sidecar, SidecarError, assert_exactly_once_in_order, produce,
-                     read_all, run_test, sidecar_binary, test_dir, upstream_total,
-                     wait_forwarded, wait_until)
+from harness import (MockUpstream, Sidecar, SidecarError, assert_exactly_once_in_order,
+                     offsets_ok, offsets_table, produce, read_all, run_test, sidecar_binary,
+                     test_dir, upstream_total, wait_forwarded, wait_until)
 from tls_certs import TestCertificates
 from upstream_gate import UpstreamGate
 
@@ -76,6 +77,10 @@ def main():
             assert_exactly_once_in_order(res, read_all(up.bootstrap, "good"))
             assert_exactly_once_in_order(res, read_all(sc.bootstrap, "good"))
             print("right CA: %d records upstream, read back through the sidecar" % COUNT)
+            out = offsets_ok("reset", "--group", "replay", "--topic", "good", "--to-earliest",
+                             config=sc.config_path)
+            assert len(offsets_table(out)) == PARTITIONS, out
+            print("the offsets command reaches the cluster over TLS too")
 
         with start_sidecar(gate.bootstrap, ca=certs.other_ca) as sc:
             res = produce("confluent", sc.bootstrap, "wrong-ca", COUNT, "wrong-ca")
