@@ -54,15 +54,16 @@ int64_t now_ms() {
 }  // namespace
 
 ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                                 const config::ClusterConfig& cluster)
+                                 const config::ClusterConfig& cluster,
+                                 std::shared_ptr<upstream::TlsContext> tls)
     : executor_(executor),
       config_(config),
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
       state_(std::make_shared<upstream::ClusterState>(cluster.name)),
       sasl_(std::make_shared<upstream::SaslAccount>(cluster.name, sasl_credentials(cluster))),
-      client_(executor, client_options(cluster, "", sasl_), state_),
-      passthrough_(executor, client_options(cluster, "/passthrough", sasl_), state_) {}
+      client_(executor, client_options(cluster, "", tls, sasl_), state_),
+      passthrough_(executor, client_options(cluster, "/passthrough", tls, sasl_), state_) {}
 
 void ClusterPipeline::update_credentials(const config::ClusterConfig& cluster) {
   sasl_->set(sasl_credentials(cluster));

@@ -24,9 +24,9 @@ namespace ks::app {
 class ClusterPipeline {
  public:
   // Lives on `executor` (one thread): the client, the forwarder and every
-  // ticket completion run there.
+  // ticket completion run there. `tls`: the cluster's (upstream_tls).
   ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                  const config::ClusterConfig& cluster);
+                  const config::ClusterConfig& cluster, std::shared_ptr<upstream::TlsContext> tls);
   ~ClusterPipeline();
 
   // Opens and recovers the buffer, queues what it holds for forwarding and

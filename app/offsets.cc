@@ -32,13 +32,14 @@ int offsets(const OffsetsArgs& args) {
   const std::string& group =
       std::visit([](const auto& a) -> const std::string& { return a.group; }, args);
   const config::ClusterConfig& cluster = config.cluster_for_group(group);
-  if (cluster.tls) return offsets_failed("clusters." + cluster.name + ": tls is not supported yet");
+  auto tls = upstream_tls(cluster);
+  if (!tls) return offsets_failed(tls.error().message);
   // The client's connection notices are noise for a command; its warnings
   // (an unreachable broker) are not.
   log::set_level(std::max(config.log.level, log::Level::warn));
 
   asio::io_context io(1);
-  upstream::Client client(io.get_executor(), client_options(cluster, "/offsets"));
+  upstream::Client client(io.get_executor(), client_options(cluster, "/offsets", std::move(*tls)));
   GroupAdmin admin(client);
   const OffsetsContext context{config, admin};
   std::optional<int> exit_code;

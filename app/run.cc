@@ -17,6 +17,7 @@
 #include "app/producer_recovery.h"
 #include "app/routing_sink.h"
 #include "app/sidecar_metrics.h"
+#include "app/upstream_client_options.h"
 #include "common/log.h"
 #include "common/password_file.h"
 #include "config/config.h"
@@ -35,6 +36,7 @@
 #include "proxy/server/producer_state.h"
 #include "proxy/server/sasl_session.h"
 #include "proxy/server/topic_catalog.h"
+#include "proxy/tls/pem_files.h"
 
 namespace ks::app {
 namespace {
@@ -63,26 +65,18 @@ int fail(std::string_view what) {
 
 // TLS 1.2 or later with the listener's certificate; with a CA, only clients
 // presenting a certificate it signed. A problem is said with the file.
-std::optional<std::string> set_up_tls(asio::ssl::context& context,
-                                      const config::ListenerTlsConfig& tls) {
-  boost::system::error_code ec;
-  context.set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                          asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 |
-                          asio::ssl::context::no_tlsv1_1,
-                      ec);
-  if (ec || SSL_CTX_set_min_proto_version(context.native_handle(), TLS1_2_VERSION) != 1)
-    return "listener.tls: cannot require TLS 1.2";
-  context.use_certificate_chain_file(tls.cert, ec);
-  if (ec) return "listener.tls.cert " + tls.cert + ": " + ec.message();
-  context.use_private_key_file(tls.key, asio::ssl::context::pem, ec);
-  if (ec) return "listener.tls.key " + tls.key + ": " + ec.message();
-  if (!tls.ca.empty()) {
-    context.load_verify_file(tls.ca, ec);
-    if (ec) return "listener.tls.ca " + tls.ca + ": " + ec.message();
-    context.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert, ec);
-    if (ec) return "listener.tls.ca: " + ec.message();
-  }
-  return std::nullopt;
+Result<void> set_up_tls(asio::ssl::context& context, const config::ListenerTlsConfig& files) {
+  using tls::Pem;
+  if (auto ok = tls::require_tls12(context, "listener.tls"); !ok) return ok;
+  if (auto ok = tls::load_pem(context, Pem::certificate_chain, files.cert, "listener.tls.cert");
+      !ok)
+    return ok;
+  if (auto ok = tls::load_pem(context, Pem::private_key, files.key, "listener.tls.key"); !ok)
+    return ok;
+  if (files.ca.empty()) return {};
+  if (auto ok = tls::load_pem(context, Pem::ca, files.ca, "listener.tls.ca"); !ok) return ok;
+  context.set_verify_mode(asio::ssl::verify_peer | asio::ssl::verify_fail_if_no_peer_cert);
+  return {};
 }
 
 // Stop accepting; let every append already submitted complete and sync;
@@ -120,17 +114,15 @@ int run(const std::string& config_file) {
   config::Config config = *loaded.config;
   log::set_level(config.log.level);
   log::set_format(log_format(config.log.format));
-  for (const auto& cluster : config.clusters) {
-    // Connecting in plaintext where the config asks for TLS would be worse
-    // than not starting.
-    if (cluster.tls) return fail("clusters." + cluster.name + ": tls is not supported yet");
-  }
 
   asio::io_context io(1);
   SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
-    clusters.push_back(std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster));
+    auto tls = upstream_tls(cluster);
+    if (!tls) return fail(tls.error().message);
+    clusters.push_back(
+        std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster, std::move(*tls)));
     if (auto opened = clusters.back()->open(metrics.sync_observer(cluster.name)); !opened)
       return fail(opened.error().message);
   }
@@ -239,7 +231,7 @@ int run(const std::string& config_file) {
   std::optional<asio::ssl::context> tls;
   if (config.listener.tls) {
     tls.emplace(asio::ssl::context::tls_server);
-    if (auto problem = set_up_tls(*tls, *config.listener.tls)) return fail(*problem);
+    if (auto ok = set_up_tls(*tls, *config.listener.tls); !ok) return fail(ok.error().message);
   }
   server::Listener listener(io.get_executor(), dispatcher, limits, config.listener.max_connections,
                             auth ? &*auth : nullptr, tls ? &*tls : nullptr);

@@ -28,6 +28,7 @@ std::optional<upstream::SaslCredentials> sasl_credentials(const config::ClusterC
 }
 
 upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std::string_view role,
+                                       std::shared_ptr<upstream::TlsContext> tls,
                                        std::shared_ptr<upstream::SaslAccount> sasl) {
   upstream::ClientOptions options;
   options.cluster = cluster.name + std::string(role);
@@ -37,10 +38,18 @@ upstream::ClientOptions client_options(const config::ClusterConfig& cluster, std
   options.request_timeout = cluster.request_timeout;
   options.retry_backoff = cluster.retry_backoff;
   options.retry_backoff_max = cluster.retry_backoff_max;
+  options.tls = std::move(tls);
   options.sasl =
       sasl ? std::move(sasl)
            : std::make_shared<upstream::SaslAccount>(options.cluster, sasl_credentials(cluster));
   return options;
+}
+
+Result<std::shared_ptr<upstream::TlsContext>> upstream_tls(const config::ClusterConfig& cluster) {
+  if (!cluster.tls) return std::shared_ptr<upstream::TlsContext>();
+  const config::TlsConfig& tls = *cluster.tls;
+  return upstream::TlsContext::create({tls.ca, tls.cert, tls.key, tls.verify_hostname},
+                                      "clusters." + cluster.name + ".tls");
 }
 
 }  // namespace ks::app

@@ -64,8 +64,9 @@ struct BrokerConnection::Pending {
 // One TCP connection's worth of state. A new connect makes a new session, so
 // the coroutines of an old one can never touch the new one.
 struct BrokerConnection::Session {
-  explicit Session(asio::any_io_executor executor)
-      : transport(executor), wake_writer(executor, asio::steady_timer::time_point::max()) {}
+  Session(asio::any_io_executor executor, std::shared_ptr<TlsContext> tls)
+      : transport(executor, std::move(tls)),
+        wake_writer(executor, asio::steady_timer::time_point::max()) {}
 
   Transport transport;
   asio::steady_timer wake_writer;  // cancel() wakes the writer
@@ -161,7 +162,7 @@ bool BrokerConnection::backing_off() const {
 
 awaitable<Result<void>> BrokerConnection::connect() {
   state_ = State::connecting;
-  auto session = std::make_shared<Session>(executor_);
+  auto session = std::make_shared<Session>(executor_, options_.tls);
   session_ = session;
 
   // Read now, so that a rotated password applies; credentials refused
@@ -181,7 +182,7 @@ awaitable<Result<void>> BrokerConnection::connect() {
     session->connect_timed_out = true;
     session->transport.close();
   });
-  const auto ec = co_await session->transport.connect(address_);
+  const auto connected = co_await session->transport.connect(address_);
   session->tcp_connecting = false;
   watchdog.cancel();
 
@@ -190,8 +191,8 @@ awaitable<Result<void>> BrokerConnection::connect() {
     outcome =
         Error{make_error_code(errc::timeout), fmt::format("connect {}: no connection within {} ms",
                                                           name_, options_.request_timeout.count())};
-  } else if (ec) {
-    outcome = io_error("connect", ec);
+  } else if (!connected) {
+    outcome = connected.error();
   } else {
     start_session_coroutines(session);
     auto versions = co_await negotiate_versions();

@@ -1,5 +1,5 @@
 #pragma once
-// One TCP connection to one upstream broker, pipelined.
+// One connection (TCP, or TLS over it) to one upstream broker, pipelined.
 //
 // Shape (Asio's chat_server): a reader coroutine matches responses to the
 // requests in flight, a writer coroutine drains the outbox, and each send()
@@ -38,6 +38,7 @@
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
 #include "proxy/upstream/sasl_account.h"
+#include "proxy/upstream/tls_context.h"
 #include "proxy/upstream/transport.h"
 #include "proxy/upstream/version_table.h"
 
@@ -56,6 +57,8 @@ struct ConnectionOptions {
   // Whom to log in as after each connect (null, or no credentials: no
   // login); shared by the cluster's connections, see sasl_account.h.
   std::shared_ptr<SaslAccount> sasl;
+  // The cluster's TLS (shared by its connections); null: plain TCP.
+  std::shared_ptr<TlsContext> tls;
 };
 
 class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {

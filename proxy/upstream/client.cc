@@ -75,6 +75,7 @@ std::shared_ptr<BrokerConnection> Client::connection_to(const Address& address, 
     options.reconnect_backoff_max = options_.retry_backoff_max;
     options.max_response_bytes = options_.max_response_bytes;
     options.sasl = options_.sasl;
+    options.tls = options_.tls;
     connection = std::make_shared<BrokerConnection>(executor_, address, std::move(options));
     connection->set_observer([this](const BrokerConnection& c, const Result<void>& outcome) {
       on_connection_event(c, outcome);

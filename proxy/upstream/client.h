@@ -39,6 +39,7 @@
 #include "proxy/upstream/errc.h"
 #include "proxy/upstream/request_traits.h"
 #include "proxy/upstream/response.h"
+#include "proxy/upstream/tls_context.h"
 #include "proxy/upstream/topology.h"
 
 namespace ks::upstream {
@@ -55,6 +56,7 @@ struct ClientOptions {
   // The SASL login of every connection (null: none). Clients of one
   // cluster share it, so that a refusal is remembered and logged once.
   std::shared_ptr<SaslAccount> sasl;
+  std::shared_ptr<TlsContext> tls;  // null: plain TCP
 };
 
 // Whether a Metadata request may create the topics it names. Brokers only

@@ -11,38 +11,16 @@ certificate from a CA the test makes with the openssl CLI.
 3. upstream holds exactly the records of the clients that got in.
 """
 
-import os
 import subprocess
 import time
 
 from harness import (MockUpstream, Sidecar, read_all, run_test, test_dir, wait_forwarded,
                      wait_until)
+from tls_certs import TestCertificates
 
 TOPIC = "orders"
 COUNT = 50
 USER, PASSWORD = "orders-svc", "tls-s3cret"
-
-
-def openssl(*args):
-    subprocess.run(["openssl"] + list(args), check=True, capture_output=True)
-
-
-def make_pki(d):
-    """A CA, a server certificate for 127.0.0.1 and a client certificate."""
-    p = {name: os.path.join(d, name) for name in (
-        "ca.key", "ca.pem", "server.key", "server.csr", "server.pem", "server.ext",
-        "client.key", "client.csr", "client.pem")}
-    openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-            "/CN=kafka-sidecar test CA", "-keyout", p["ca.key"], "-out", p["ca.pem"])
-    with open(p["server.ext"], "w") as f:
-        f.write("subjectAltName=IP:127.0.0.1,DNS:localhost\n")
-    for who, cn in (("server", "localhost"), ("client", "orders-svc")):
-        openssl("req", "-newkey", "rsa:2048", "-nodes", "-subj", "/CN=" + cn,
-                "-keyout", p[who + ".key"], "-out", p[who + ".csr"])
-        extra = ["-extfile", p["server.ext"]] if who == "server" else []
-        openssl("x509", "-req", "-in", p[who + ".csr"], "-CA", p["ca.pem"], "-CAkey",
-                p["ca.key"], "-CAcreateserial", "-days", "2", "-out", p[who + ".pem"], *extra)
-    return p
 
 
 def produce(sc, prefix, timeout=15, **conf):
@@ -72,12 +50,13 @@ def tls_version_refused(sc, version_flag):
 
 
 def main():
-    pki = make_pki(test_dir())
+    # Clients connect to 127.0.0.1 and librdkafka checks the name.
+    certs = TestCertificates(test_dir(), server_names=("IP:127.0.0.1", "DNS:localhost"))
     good = set()
     with MockUpstream("2.0", topics={TOPIC: 3}) as up:
         with Sidecar(upstream=up, config={"listener": {"tls": {
-                "cert": pki["server.pem"], "key": pki["server.key"]}}}) as sc:
-            ssl = {"security.protocol": "SSL", "ssl.ca.location": pki["ca.pem"]}
+                "cert": certs.server_cert, "key": certs.server_key}}}) as sc:
+            ssl = {"security.protocol": "SSL", "ssl.ca.location": certs.ca}
             acked, errors = produce(sc, "tls", **ssl)
             assert len(acked) == COUNT, (len(acked), errors)
             good |= set(acked)
@@ -99,13 +78,13 @@ def main():
 
         sasl = {"mechanism": "PLAIN", "users": [{"username": USER, "password": PASSWORD}]}
         with Sidecar(upstream=up, config={"listener": {"sasl": sasl, "tls": {
-                "cert": pki["server.pem"], "key": pki["server.key"], "ca": pki["ca.pem"]}}}) as sc:
-            sasl_ssl = {"security.protocol": "SASL_SSL", "ssl.ca.location": pki["ca.pem"],
+                "cert": certs.server_cert, "key": certs.server_key, "ca": certs.ca}}}) as sc:
+            sasl_ssl = {"security.protocol": "SASL_SSL", "ssl.ca.location": certs.ca,
                         "sasl.mechanism": "PLAIN", "sasl.username": USER,
                         "sasl.password": PASSWORD}
             acked, errors = produce(sc, "mtls", **sasl_ssl,
-                                    **{"ssl.certificate.location": pki["client.pem"],
-                                       "ssl.key.location": pki["client.key"]})
+                                    **{"ssl.certificate.location": certs.client_cert,
+                                       "ssl.key.location": certs.client_key})
             assert len(acked) == COUNT, (len(acked), errors)
             good |= set(acked)
             print("SASL_SSL with a client certificate: produced %d records" % COUNT)

@@ -4,7 +4,9 @@
     certs.ca, certs.ca_key               a CA
     certs.server_cert, certs.server_key  signed by the CA, for DNS:localhost
                                          only (not 127.0.0.1: a client that
-                                         checks names must refuse that)
+                                         checks names must refuse that);
+                                         server_names=[...] names others
+                                         ("IP:127.0.0.1", "DNS:...")
     certs.other_ca                       an unrelated CA (the "wrong CA")
     certs.client_cert, certs.client_key  signed by the CA (mutual TLS)
 
@@ -23,7 +25,7 @@ def _openssl(*args):
 
 
 class TestCertificates:
-    def __init__(self, directory):
+    def __init__(self, directory, server_names=("DNS:localhost",)):
         os.makedirs(directory, exist_ok=True)
 
         def path(name):
@@ -39,7 +41,7 @@ class TestCertificates:
                      "-subj", "/CN=" + name, "-keyout", key, "-out", cert)
         server_ext = path("server.ext")
         with open(server_ext, "w") as f:
-            f.write("subjectAltName=DNS:localhost\n")
+            f.write("subjectAltName=%s\n" % ",".join(server_names))
         for cert, key, cn, ext in ((self.server_cert, self.server_key, "localhost", server_ext),
                                    (self.client_cert, self.client_key, "kafka-sidecar", None)):
             csr = cert + ".csr"

@@ -37,7 +37,7 @@ class UpstreamCredentials : public ::testing::Test {
 };
 
 TEST_F(UpstreamCredentials, ClientOptionsCarryTheClustersSasl) {
-  const auto options = client_options(config_.clusters[0], "/offsets");
+  const auto options = client_options(config_.clusters[0], "/offsets", nullptr);
   ASSERT_TRUE(options.sasl);
   const auto login = options.sasl->next_login();
   ASSERT_TRUE(login && *login);
@@ -48,18 +48,18 @@ TEST_F(UpstreamCredentials, ClientOptionsCarryTheClustersSasl) {
 
 TEST_F(UpstreamCredentials, AClusterWithoutSaslDoesNotLogIn) {
   config_.clusters[0].sasl.reset();
-  const auto options = client_options(config_.clusters[0], "");
+  const auto options = client_options(config_.clusters[0], "", nullptr);
   EXPECT_EQ(next_password(*options.sasl), "no login");
 }
 
 TEST_F(UpstreamCredentials, ThePipelinesClientsShareOneLogin) {
-  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0]);
+  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0], nullptr);
   EXPECT_EQ(pipeline.client().options().sasl, pipeline.forwarding_client().options().sasl);
   EXPECT_EQ(next_password(*pipeline.client().options().sasl), "old");
 }
 
 TEST_F(UpstreamCredentials, UpdateCredentialsAppliesToTheNextLoginAndForgetsARefusal) {
-  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0]);
+  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0], nullptr);
   upstream::SaslAccount& account = *pipeline.client().options().sasl;
   const auto login = account.next_login();
   ASSERT_TRUE(login && *login);
