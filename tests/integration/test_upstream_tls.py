@@ -15,7 +15,9 @@ in front of the 2.15 mock.
    with verify_hostname: false the records flow;
 4. mutual TLS: a gate that requires client certificates takes the
    sidecar's cert and key;
-5. a missing or garbage CA file stops the start with the file and the
+5. TLS and a SCRAM-SHA-512 login together (SASL_SSL), as the example
+   config tls-sasl.yaml has it: the records arrive;
+6. a missing or garbage CA file stops the start with the file and the
    reason; check-config does not read the files.
 """
 
@@ -31,13 +33,15 @@ from upstream_gate import UpstreamGate
 
 PARTITIONS = 3
 COUNT = 100
-TOPICS = ("good", "wrong-ca", "by-ip", "mtls")
+TOPICS = ("good", "wrong-ca", "by-ip", "mtls", "sasl-ssl")
 
 
-def start_sidecar(bootstrap, **tls):
+def start_sidecar(bootstrap, sasl=None, **tls):
+    cluster = {"tls": tls, "retry_backoff": "100ms", "retry_backoff_max": "500ms"}
+    if sasl:
+        cluster["sasl"] = sasl
     return Sidecar(upstream=bootstrap, config={
-        "clusters": {"main": {"tls": tls, "retry_backoff": "100ms",
-                              "retry_backoff_max": "500ms"}},
+        "clusters": {"main": cluster},
         "topics": {t: {"partitions": PARTITIONS} for t in TOPICS}})
 
 
@@ -123,6 +127,16 @@ def main():
             assert_exactly_once_in_order(res, read_all(up.bootstrap, "mtls"))
             assert gate.handshake_failures == 0
             print("mutual TLS: %d records upstream" % COUNT)
+
+        users = {"mechanisms": ["SCRAM-SHA-512"], "users": {"svc": "tls-and-scram"}}
+        login = {"mechanism": "SCRAM-SHA-512", "username": "svc", "password": "tls-and-scram"}
+        with UpstreamGate(up, tls=server, sasl=users) as gate, \
+             start_sidecar(gate.bootstrap, sasl=login, ca=certs.ca) as sc:
+            res = produce("confluent", sc.bootstrap, "sasl-ssl", COUNT, "sasl-ssl", idempotent=True)
+            wait_forwarded(up, "sasl-ssl", COUNT)
+            assert_exactly_once_in_order(res, read_all(up.bootstrap, "sasl-ssl"))
+            assert gate.auth_successes >= 1 and gate.auth_failures == 0
+            print("TLS with a SCRAM-SHA-512 login: %d records upstream" % COUNT)
 
     garbage = os.path.join(test_dir(), "garbage.pem")
     with open(garbage, "w") as f:
