@@ -137,10 +137,11 @@ def check_facts(generation):
         print("  ApiVersions as documented")
 
         # An ambiguous outcome: the Produce is appended but its answer is
-        # held back (3 s) and the broker goes down before sending it. The
+        # held back (8 s: far longer than a loaded machine takes to see the
+        # records appended) and the broker goes down before sending it. The
         # client resends after `up`, and the mock, which deduplicates only
         # transactional producers, stores the batch twice, idempotent or not.
-        up.broker_error(1, ApiKey.PRODUCE, 0, rtt_ms=3000)
+        up.broker_error(1, ApiKey.PRODUCE, 0, rtt_ms=8000)
         h = produce_async("confluent", up.bootstrap, "facts", 50, "amb", partition=0,
                           idempotent=True, linger_ms=0, timeout=60)
         # Down only once all 50 are appended (and their answers held back).
