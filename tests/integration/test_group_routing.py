@@ -137,11 +137,13 @@ class KafkaPythonMember(Member):
                 c.close()
 
 
-def read_group(members, produce_records, timeout=60):
+def read_group(members, produce_records, timeout=120):
     """Runs `members` until they share the partitions, then calls
     produce_records() (records arriving before would be read twice when a
     late joiner takes partitions over) and runs them until together they
-    read that many records; returns what they read and what was produced."""
+    read that many records; returns what they read and what was produced.
+    Generous timeouts: under ASan a rebalance on the 2.0 mock once took
+    more than a minute to settle."""
     stop = members[0].stop
     committed = threading.Barrier(len(members))
     for m in members:
