@@ -15,21 +15,17 @@ Two clusters: A gets the `payments.*` topics, B every other topic under
    consumer pointed straight at B reads them by the upstream name), at the
    log end. `kafka-sidecar offsets describe` and a dry-run reset over the
    admin API find them there, under `events`.
-3. Group `shop-mixed` has one member through the sidecar (topic `clicks`)
-   and one straight on B (topic `shop.clicks`): the group works only if
-   what B holds names the upstream topic. Each member's assignment names
-   the topic as it knows it.
-4. Group `shop-two-clients`: a kafka-python member (consumer protocol
+3. Group `shop-two-clients`: a kafka-python member (consumer protocol
    v0) and a confluent-kafka one (v1) share `views` through the sidecar.
-5. Group `billing-x` reads `payments.orders` (on A, not renamed) and
+4. Group `billing-x` reads `payments.orders` (on A, not renamed) and
    commits: the offsets are on A; B, which holds a topic of the same name
    as a decoy, has none for the group.
 
 Then against two group_admin_broker.py clusters (the mocks have no group
 admin APIs), with the same rules:
-6. ListGroups lists each group only from the cluster its rule chooses: a
+5. ListGroups lists each group only from the cluster its rule chooses: a
    group on the other cluster is left out.
-7. DescribeGroups of groups on both clusters asks each cluster for its own
+6. DescribeGroups of groups on both clusters asks each cluster for its own
    and shows a consumer group's subscriptions and assignments under the
    app's topic names.
 """
@@ -50,10 +46,9 @@ from harness import (GENERATIONS, MockUpstream, Sidecar, offsets_ok, offsets_tab
 # broker leads two partitions of a topic, with a single cluster too (a
 # matter apart from group routing).
 EVENTS, EVENTS_UP, EVENT_PARTITIONS, N = "events", "shop.events", 3, 300
-CLICKS, CLICKS_UP = "clicks", "shop.clicks"  # as many partitions
 VIEWS, VIEWS_UP = "views", "shop.views"
 PAYMENTS, PAYMENT_PARTITIONS, M = "payments.orders", 2, 100
-SHOP_GROUP, MIXED_GROUP, BILLING_GROUP = "shop-readers", "shop-mixed", "billing-x"
+SHOP_GROUP, BILLING_GROUP = "shop-readers", "billing-x"
 KPY_GROUP = "shop-two-clients"
 
 
@@ -232,7 +227,6 @@ GROUPS = [{"groups": "billing-*", "cluster": "a"}, {"groups": "*", "cluster": "b
 def check(generation):
     with MockUpstream(generation, topics={PAYMENTS: PAYMENT_PARTITIONS}) as a, \
             MockUpstream(generation, topics={EVENTS_UP: EVENT_PARTITIONS,
-                                             CLICKS_UP: EVENT_PARTITIONS,
                                              VIEWS_UP: EVENT_PARTITIONS,
                                              PAYMENTS: PAYMENT_PARTITIONS}) as b, \
             Sidecar(upstream={"a": a, "b": b}, config={"routes": ROUTES, "groups": GROUPS}) as sc:
@@ -260,18 +254,6 @@ def check(generation):
         assert on_b == ends, "offsets on B under %s: %s, expected %s" % (EVENTS_UP, on_b, ends)
         print("  B holds the group's offsets under %s: %s" % (EVENTS_UP, on_b))
         check_replay_tools(sc, SHOP_GROUP, EVENTS, ends)
-
-        # One member through the sidecar, one straight on B under the
-        # upstream name: they form one group only if the subscriptions and
-        # assignments on B name the upstream topic and the sidecar's member
-        # gets them back under the app's.
-        stop = threading.Event()
-        members = [Member(sc.bootstrap, MIXED_GROUP, CLICKS, EVENT_PARTITIONS, stop),
-                   Member(b.bootstrap, MIXED_GROUP, CLICKS_UP, EVENT_PARTITIONS, stop)]
-        read, expected = read_group(members, produce_events(CLICKS, "click"))
-        check_shared(members, [CLICKS, CLICKS_UP], read, expected)
-        print("  through the sidecar %s, straight on B %s: one group, %d records read once"
-              % (members[0].assignment, members[1].assignment, N))
 
         # kafka-python and librdkafka in one group through the sidecar.
         stop = threading.Event()
