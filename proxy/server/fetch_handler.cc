@@ -156,11 +156,13 @@ Deferred FetchHandler::fetch(std::shared_ptr<const Request> request) {
     }
     return all || (records && rest_known);
   };
+  // Each answer wakes this fetch once: an answered Held forgets its waiters,
+  // one still out keeps them, so registering once is enough.
   auto wake = std::make_shared<asio::steady_timer>(executor, asio::steady_timer::time_point::max());
+  for (const auto& held : helds) {
+    if (!held->result) held->waiters.push_back(wake);
+  }
   while (!ready()) {
-    for (const auto& held : helds) {
-      if (!held->result) held->waiters.push_back(wake);
-    }
     boost::system::error_code ignored;
     co_await wake->async_wait(nothrow(ignored));
   }
