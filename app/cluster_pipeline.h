@@ -24,9 +24,11 @@ namespace ks::app {
 class ClusterPipeline {
  public:
   // Lives on `executor` (one thread): the client, the forwarder and every
-  // ticket completion run there. `tls`: the cluster's (upstream_tls).
-  ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                  const config::ClusterConfig& cluster, std::shared_ptr<upstream::TlsContext> tls);
+  // ticket completion run there; blocking work (checkpoint saves) runs on
+  // `background`. `tls`: the cluster's (upstream_tls).
+  ClusterPipeline(asio::any_io_executor executor, asio::any_io_executor background,
+                  const config::Config& config, const config::ClusterConfig& cluster,
+                  std::shared_ptr<upstream::TlsContext> tls);
   ~ClusterPipeline();
 
   // Opens and recovers the buffer, queues what it holds for forwarding and
@@ -83,6 +85,7 @@ class ClusterPipeline {
                  int32_t partition, forwarder::PendingBatch batch, std::error_code result);
 
   asio::any_io_executor executor_;
+  asio::any_io_executor background_;
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
   const ClusterBufferLayout layout_;

@@ -116,13 +116,17 @@ int run(const std::string& config_file) {
   log::set_format(log_format(config.log.format));
 
   asio::io_context io(1);
+  // Blocking work kept off the io thread. Declared after `io` and before
+  // the clusters: it is joined after they stop and before `io` goes, which
+  // its completions are posted to.
+  asio::thread_pool background(1);
   SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
     auto tls = upstream_tls(cluster);
     if (!tls) return fail(tls.error().message);
-    clusters.push_back(
-        std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster, std::move(*tls)));
+    clusters.push_back(std::make_unique<ClusterPipeline>(
+        io.get_executor(), background.get_executor(), config, cluster, std::move(*tls)));
     if (auto opened = clusters.back()->open(metrics.sync_observer(cluster.name)); !opened)
       return fail(opened.error().message);
   }

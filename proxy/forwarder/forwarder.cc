@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 
 #include "common/log.h"
 #include "proxy/forwarder/send_outcome.h"
@@ -34,13 +35,33 @@ struct Forwarder::Partition {
   bool need_reconcile = false;
 };
 
+// The checkpoint file, saved from whichever thread, one save at a time.
+// Saves may finish out of order (the periodic one runs in the background):
+// one older than what is on disk is skipped.
+struct Forwarder::CheckpointFile {
+  std::filesystem::path path;
+  std::mutex mu;
+  uint64_t saved = 0;  // the generation on disk
+
+  std::error_code save(uint64_t generation, const buffer::Checkpoint& checkpoint) {
+    std::lock_guard lock(mu);
+    if (generation <= saved) return {};
+    const auto ec = buffer::save_checkpoint(path, checkpoint);
+    if (!ec) saved = generation;
+    return ec;
+  }
+};
+
 Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, buffer::Log& log,
                      std::filesystem::path checkpoint_file, ForwarderOptions options)
     : executor_(std::move(executor)),
       client_(client),
       log_(log),
-      checkpoint_file_(std::move(checkpoint_file)),
-      options_(std::move(options)) {}
+      options_(std::move(options)),
+      checkpoint_(std::make_shared<CheckpointFile>()) {
+  checkpoint_->path = std::move(checkpoint_file);
+  if (!options_.background) options_.background = executor_;
+}
 
 Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t index) {
   auto& slot = partitions_[{topic, index}];
@@ -53,7 +74,7 @@ Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t ind
 
 std::error_code Forwarder::recover() {
   buffer::Checkpoint checkpoint;
-  if (const auto ec = buffer::load_checkpoint(checkpoint_file_, &checkpoint);
+  if (const auto ec = buffer::load_checkpoint(checkpoint_->path, &checkpoint);
       ec && ec != buffer::errc::not_found) {
     // Never wedge on a bad checkpoint: forward everything still buffered.
     // Without the producer id the upstream cannot tell what of it is already
@@ -61,7 +82,7 @@ std::error_code Forwarder::recover() {
     log::error("forwarder.checkpoint_unreadable",
                "cluster={} file={} error={} action=\"forwarding the whole buffer; duplicates "
                "possible\"",
-               options_.cluster, log::quote(checkpoint_file_.string()), log::quote(ec.message()));
+               options_.cluster, log::quote(checkpoint_->path.string()), log::quote(ec.message()));
     checkpoint = {};
   }
   producer_id_ = checkpoint.producer_id;
@@ -424,9 +445,22 @@ awaitable<void> Forwarder::checkpoint_loop() {
   while (!stopped_) {
     co_await sleep(options_.checkpoint_interval);
     if (!dirty_) continue;
-    if (write_checkpoint()) continue;  // logged; tried again next interval
+    dirty_ = false;  // what is acknowledged from here on makes it dirty again
+    auto [generation, checkpoint] = snapshot();
+    const buffer::Position low{checkpoint.low_watermark};
+    auto save = [file = checkpoint_, generation = generation,
+                 checkpoint = std::move(checkpoint)]() -> awaitable<std::error_code> {
+      co_return file->save(generation, checkpoint);
+    };
+    const std::error_code ec =
+        co_await asio::co_spawn(options_.background, std::move(save), asio::use_awaitable);
+    note_checkpoint(ec);
+    if (ec) {
+      dirty_ = true;  // tried again next interval
+      continue;
+    }
     // Only after the checkpoint says so may the segments go.
-    log_.release(buffer::Position{low_watermark()});
+    log_.release(low);
   }
 }
 
@@ -437,7 +471,7 @@ uint64_t Forwarder::low_watermark() const {
   return low;
 }
 
-std::error_code Forwarder::write_checkpoint() {
+std::pair<uint64_t, buffer::Checkpoint> Forwarder::snapshot() {
   buffer::Checkpoint checkpoint;
   checkpoint.low_watermark = low_watermark();
   checkpoint.producer_id = producer_id_;
@@ -446,18 +480,29 @@ std::error_code Forwarder::write_checkpoint() {
     checkpoint.partitions.push_back({p->topic, p->index, p->queue.forwarded_until(known_end_),
                                      p->queue.next_sequence(), p->queue.last_upstream_offset()});
   }
-  const auto ec = buffer::save_checkpoint(checkpoint_file_, checkpoint);
+  return {++checkpoint_generation_, std::move(checkpoint)};
+}
+
+std::error_code Forwarder::write_checkpoint() {
+  dirty_ = false;
+  const auto [generation, checkpoint] = snapshot();
+  const auto ec = checkpoint_->save(generation, checkpoint);
+  if (ec) dirty_ = true;
+  note_checkpoint(ec);
+  return ec;
+}
+
+void Forwarder::note_checkpoint(std::error_code ec) {
   const auto now = std::chrono::steady_clock::now();
   if (ec) {
     // Said when writing starts to fail, not at each retry (every
     // checkpoint_interval), and again when it works.
     log::emit(checkpoint_failing_since_ ? log::Level::debug : log::Level::error,
               "forwarder.checkpoint_failed", "cluster={} file={} error={}", options_.cluster,
-              log::quote(checkpoint_file_.string()), log::quote(ec.message()));
+              log::quote(checkpoint_->path.string()), log::quote(ec.message()));
     if (!checkpoint_failing_since_) checkpoint_failing_since_ = now;
-    return ec;
+    return;
   }
-  dirty_ = false;
   if (checkpoint_failing_since_) {
     log::info(
         "forwarder.checkpoint_written", "cluster={} failed_ms={}", options_.cluster,
@@ -465,7 +510,6 @@ std::error_code Forwarder::write_checkpoint() {
             .count());
     checkpoint_failing_since_.reset();
   }
-  return ec;
 }
 
 }  // namespace ks::forwarder

@@ -34,6 +34,10 @@ struct ForwarderOptions {
   // Where batches the upstream can never store are kept (as the client sent
   // them), for inspection and replay; null: they are only logged and counted.
   buffer::Log* dead_letter = nullptr;
+  // Where the periodic checkpoint is written: its fsync waits behind the
+  // buffer's own syncs, and must not stall the thread serving clients.
+  // Empty: the forwarder's executor.
+  asio::any_io_executor background;
 };
 
 struct ForwarderStats {
@@ -105,15 +109,24 @@ class Forwarder {
   awaitable<void> checkpoint_loop();
   awaitable<void> sleep(std::chrono::milliseconds d);
   awaitable<void> refresh(const std::string& topic);
+  // The checkpoint as of now, numbered so that an older one is never saved
+  // over a newer one.
+  std::pair<uint64_t, buffer::Checkpoint> snapshot();
+  // Saves now, on this thread: for the few saves that must be durable before
+  // going on (a new producer id, stopping).
   std::error_code write_checkpoint();
+  // Logs when saving starts or stops failing.
+  void note_checkpoint(std::error_code ec);
   uint64_t low_watermark() const;
 
   asio::any_io_executor executor_;
   upstream::Client& client_;
   buffer::Log& log_;
-  std::filesystem::path checkpoint_file_;
   ForwarderOptions options_;
   std::map<Key, std::shared_ptr<Partition>> partitions_;
+  struct CheckpointFile;
+  std::shared_ptr<CheckpointFile> checkpoint_;  // shared with saves in the background
+  uint64_t checkpoint_generation_ = 0;
   int64_t producer_id_ = -1;
   int16_t producer_epoch_ = -1;
   bool started_ = false;

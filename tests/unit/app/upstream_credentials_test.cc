@@ -53,13 +53,15 @@ TEST_F(UpstreamCredentials, AClusterWithoutSaslDoesNotLogIn) {
 }
 
 TEST_F(UpstreamCredentials, ThePipelinesClientsShareOneLogin) {
-  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0], nullptr);
+  ClusterPipeline pipeline(io_.get_executor(), io_.get_executor(), config_, config_.clusters[0],
+                           nullptr);
   EXPECT_EQ(pipeline.client().options().sasl, pipeline.forwarding_client().options().sasl);
   EXPECT_EQ(next_password(*pipeline.client().options().sasl), "old");
 }
 
 TEST_F(UpstreamCredentials, UpdateCredentialsAppliesToTheNextLoginAndForgetsARefusal) {
-  ClusterPipeline pipeline(io_.get_executor(), config_, config_.clusters[0], nullptr);
+  ClusterPipeline pipeline(io_.get_executor(), io_.get_executor(), config_, config_.clusters[0],
+                           nullptr);
   upstream::SaslAccount& account = *pipeline.client().options().sasl;
   const auto login = account.next_login();
   ASSERT_TRUE(login && *login);
