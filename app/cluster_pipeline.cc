@@ -43,6 +43,7 @@ std::error_code append_error(std::error_code ec) {
   if (ec == buffer::errc::timeout) return AppendError::timed_out;
   if (ec == buffer::errc::closed) return AppendError::shutting_down;
   if (ec == buffer::errc::no_space) return AppendError::no_space;
+  if (ec == buffer::errc::too_large) return AppendError::too_large;
   return AppendError::storage_failed;
 }
 
@@ -53,10 +54,11 @@ int64_t now_ms() {
 
 }  // namespace
 
-ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                                 const config::ClusterConfig& cluster,
+ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, asio::any_io_executor background,
+                                 const config::Config& config, const config::ClusterConfig& cluster,
                                  std::shared_ptr<upstream::TlsContext> tls)
     : executor_(executor),
+      background_(std::move(background)),
       config_(config),
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
@@ -88,6 +90,7 @@ Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)
 
   forwarder::ForwarderOptions options;
   options.dead_letter = dead_letter_.get();
+  options.background = background_;
   options.cluster = cluster_.name;
   options.upstream_topic = [this](const std::string& topic) {
     return config_.upstream_topic(topic);
@@ -149,6 +152,10 @@ void ClusterPipeline::completed(const std::shared_ptr<server::AppendTicket>& tic
     accepted_.records += static_cast<uint64_t>(batch.record_count);
     accepted_.bytes += batch.bytes;
     forwarder_->on_durable(topic, partition, batch);
+  }
+  if (result == buffer::errc::too_large) {
+    log::warn("produce.batch_too_large", "cluster={} topic={} partition={} bytes={} max_bytes={}",
+              cluster_.name, topic, partition, batch.bytes, config_.buffer.max_bytes);
   }
   // Runs the producer-state rollback before anything else is submitted.
   ticket->complete(append_error(result));

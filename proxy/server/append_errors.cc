@@ -20,6 +20,8 @@ class Category : public std::error_category {
         return "sidecar shutting down";
       case AppendError::no_space:
         return "no space left on the buffer's disk";
+      case AppendError::too_large:
+        return "batch larger than half of buffer.max_bytes";
     }
     return "unknown append error";
   }
@@ -41,6 +43,9 @@ protocol::ErrorCode to_kafka_error(std::error_code result) {
   // What a broker answers for a disk problem; clients retry it (librdkafka
   // and the Java client after a metadata refresh, which we answer).
   if (result == AppendError::no_space) return ErrorCode::kafka_storage_error;
+  // A broker's answer to a batch over its segment size: final, so the
+  // client fails those records instead of retrying them until they expire.
+  if (result == AppendError::too_large) return ErrorCode::record_list_too_large;
   return ErrorCode::kafka_storage_error;
 }
 

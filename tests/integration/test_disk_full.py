@@ -8,7 +8,7 @@ down) is a passing condition, not a failure:
 * once the upstream is back the forwarder drains and releases segments,
   space returns and produces succeed again;
 * every acked record is upstream exactly once, in order, and the log says
-  buffer.disk_full once for the episode, buffer.disk_space_returned once.
+  buffer.disk_full once per episode, then buffer.disk_space_returned once.
 
 Needs to mount a tmpfs (root); exits with SKIP (77) where it may not.
 """
@@ -98,10 +98,14 @@ def disk_full(mount):
         print("  upstream back: every acked record arrived exactly once, in order")
 
         log = sc.log()
-        assert count(log, "buffer.disk_full") == 1, \
-            "buffer.disk_full logged %d times" % count(log, "buffer.disk_full")
-        assert count(log, "buffer.disk_space_returned") == 1, \
-            "buffer.disk_space_returned logged %d times" % count(log, "buffer.disk_space_returned")
+        # Once per episode, not per refused append. Usually one episode; a
+        # second one is right when the brokers going down one by one let a
+        # few batches through and their segments were freed mid-fill.
+        episodes = [line.split()[2] for line in log.splitlines()
+                    if " buffer.disk_full " in line or " buffer.disk_space_returned " in line]
+        assert episodes and episodes == ["buffer.disk_full", "buffer.disk_space_returned"] * (
+            len(episodes) // 2), "disk full / space returned not logged once each per episode: %s" % (
+            episodes)
         assert count(log, "buffer.log_failed") == 0, "the buffer failed for good"
         # Segments go only after a checkpoint; on the full disk it is written
         # from the space held in reserve if need be.

@@ -69,6 +69,8 @@ def parse_args(description):
     p.add_argument("--timestamp-base", type=int, default=None,
                    help="timestamp of record 0 in ms (default: now)")
     p.add_argument("--linger-ms", type=int, default=5)
+    p.add_argument("--batch-bytes", type=int, default=None,
+                   help="the client's batch size limit (Python drivers; default: the client's)")
     p.add_argument("--timeout", type=float, default=60.0,
                    help="seconds until unacked records count as failed")
     args = p.parse_args()

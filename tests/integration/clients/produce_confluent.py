@@ -26,6 +26,10 @@ def main():
         "message.timeout.ms": int(args.timeout * 1000),
         "client.id": "ks-test-" + args.prefix,
     }
+    if args.batch_bytes is not None:
+        conf["batch.size"] = args.batch_bytes
+    if os.environ.get("KS_RDKAFKA_DEBUG"):  # e.g. "eos,msg,protocol": to the driver's log
+        conf["debug"] = os.environ["KS_RDKAFKA_DEBUG"]
     try:
         producer = Producer(conf)
     except KafkaException as e:

@@ -25,6 +25,7 @@ def main():
         common.unsupported("produce_kafka_python: kafka-python %s has no idempotent producer"
                            % kafka.__version__)
     started = time.monotonic()
+    options = {} if args.batch_bytes is None else {"batch_size": args.batch_bytes}
     try:
         producer = KafkaProducer(
             bootstrap_servers=args.bootstrap.split(","),
@@ -35,6 +36,7 @@ def main():
             max_in_flight_requests_per_connection=1,
             client_id="ks-test-" + args.prefix,
             max_block_ms=int(args.timeout * 1000),
+            **options,
         )
     except (KafkaError, AssertionError, ValueError) as e:
         # AssertionError: kafka-python's check for a missing codec library.
