@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <string>
+
 namespace ks::protocol {
 namespace {
 
@@ -142,6 +145,111 @@ TEST(RecordBatch, RecordSizesOfRecordsThatDoNotFillTheBatchFail) {
   batch = python_batch();
   batch.resize(batch.size() - 1);
   EXPECT_FALSE(read_record_sizes(batch, sizes));
+}
+
+// The python batch's header (producer, timestamps, epoch) around `count`
+// records of order-like JSON values: a batch worth compressing.
+std::vector<std::byte> orders_batch(int count) {
+  std::vector<std::byte> records;
+  Writer w(records);
+  for (int i = 0; i < count; ++i) {
+    const std::string value = "{\"order_id\":" + std::to_string(100000 + i) + ",\"customer\":\"c-" +
+                              std::to_string(i % 17) + "\",\"status\":\"paid\",\"amount_cents\":" +
+                              std::to_string(i * 131 % 9000) + "}";
+    std::vector<std::byte> record;
+    Writer r(record);
+    r.int8(0);     // attributes
+    r.varlong(i);  // timestamp delta
+    r.varint(i);   // offset delta
+    r.varint(-1);  // null key
+    r.varint(static_cast<int32_t>(value.size()));
+    r.raw(std::as_bytes(std::span(value)));
+    r.varint(0);  // headers
+    w.varint(static_cast<int32_t>(record.size()));
+    w.raw(record);
+  }
+  auto batch = python_batch();
+  batch.resize(kBatchHeaderSize);
+  batch.insert(batch.end(), records.begin(), records.end());
+  std::vector<std::byte> fields;
+  Writer f(fields);
+  f.int32(static_cast<int32_t>(batch.size() - kBatchLogOverhead));
+  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::length);
+  fields.clear();
+  f.int32(count - 1);
+  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::last_offset_delta);
+  fields.clear();
+  f.int32(count);
+  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::record_count);
+  rewrite_producer(batch, 4242, 3, 17);  // and the CRC
+  return batch;
+}
+
+TEST(RecordBatch, RecompressedBatchKeepsItsHeaderAndRecords) {
+  const auto original = orders_batch(200);
+  BatchHeader before;
+  ASSERT_EQ(validate_produce_batch(original, before), ErrorCode::none);
+  for (Codec codec : {Codec::gzip, Codec::snappy, Codec::lz4, Codec::zstd}) {
+    const auto result = recompress_batch(original, codec);
+    ASSERT_TRUE(result) << result.error().message;
+    ASSERT_TRUE(result->has_value()) << codec_name(codec);
+    const auto& packed = **result;
+    EXPECT_LT(packed.size(), original.size() / 2) << codec_name(codec);
+
+    BatchHeader after;
+    ASSERT_EQ(validate_produce_batch(packed, after), ErrorCode::none) << codec_name(codec);
+    EXPECT_EQ(after.compression(), static_cast<int>(codec));
+    EXPECT_EQ(after.attributes & ~0x7, before.attributes & ~0x7);
+    EXPECT_EQ(after.total_size(), packed.size());
+    for (int64_t BatchHeader::*field : {&BatchHeader::base_offset, &BatchHeader::max_timestamp,
+                                        &BatchHeader::base_timestamp, &BatchHeader::producer_id}) {
+      EXPECT_EQ(after.*field, before.*field);
+    }
+    EXPECT_EQ(after.partition_leader_epoch, before.partition_leader_epoch);
+    EXPECT_EQ(after.magic, 2);
+    EXPECT_EQ(after.last_offset_delta, before.last_offset_delta);
+    EXPECT_EQ(after.producer_epoch, before.producer_epoch);
+    EXPECT_EQ(after.base_sequence, before.base_sequence);
+    EXPECT_EQ(after.record_count, before.record_count);
+
+    const auto records = decompress(codec, Bytes(packed).subspan(kBatchHeaderSize), 1 << 20);
+    ASSERT_TRUE(records) << records.error().message;
+    EXPECT_TRUE(std::equal(records->begin(), records->end(), original.begin() + kBatchHeaderSize,
+                           original.end()));
+    EXPECT_EQ(records->size(), original.size() - kBatchHeaderSize);
+  }
+}
+
+TEST(RecordBatch, CompressedAndControlBatchesAreNotRecompressed) {
+  auto compressed = orders_batch(50);
+  compressed[batch_offset::attributes + 1] |= std::byte{2};  // snappy already
+  const auto as_is = recompress_batch(compressed, Codec::zstd);
+  ASSERT_TRUE(as_is);
+  EXPECT_FALSE(as_is->has_value());
+
+  auto control = orders_batch(50);
+  control[batch_offset::attributes + 1] |= std::byte{0x20};
+  const auto untouched = recompress_batch(control, Codec::zstd);
+  ASSERT_TRUE(untouched);
+  EXPECT_FALSE(untouched->has_value());
+
+  const auto none = recompress_batch(orders_batch(50), Codec::none);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST(RecordBatch, BatchThatWouldNotShrinkIsNotRecompressed) {
+  // Three short distinct records: gzip's own framing outweighs the gain.
+  const auto result = recompress_batch(python_batch(), Codec::gzip);
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->has_value());
+}
+
+TEST(RecordBatch, RecompressingBytesThatAreNoBatchIsAnError) {
+  auto batch = orders_batch(10);
+  batch.pop_back();
+  EXPECT_FALSE(recompress_batch(batch, Codec::lz4));
+  EXPECT_FALSE(recompress_batch(Bytes(batch).first(20), Codec::lz4));
 }
 
 }  // namespace
