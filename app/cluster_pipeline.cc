@@ -35,6 +35,22 @@ buffer::WhenFull when_full(config::WhenFull policy) {
   return buffer::WhenFull::block;
 }
 
+protocol::Codec codec(config::Compression compression) {
+  switch (compression) {
+    case config::Compression::none:
+      return protocol::Codec::none;
+    case config::Compression::gzip:
+      return protocol::Codec::gzip;
+    case config::Compression::snappy:
+      return protocol::Codec::snappy;
+    case config::Compression::lz4:
+      return protocol::Codec::lz4;
+    case config::Compression::zstd:
+      return protocol::Codec::zstd;
+  }
+  return protocol::Codec::none;
+}
+
 // The buffer's reasons, as the produce path reports them to clients.
 std::error_code append_error(std::error_code ec) {
   using server::AppendError;
@@ -55,8 +71,10 @@ int64_t now_ms() {
 
 ClusterPipeline::ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
                                  const config::ClusterConfig& cluster,
-                                 std::shared_ptr<upstream::TlsContext> tls)
+                                 std::shared_ptr<upstream::TlsContext> tls,
+                                 asio::any_io_executor compression_pool)
     : executor_(executor),
+      compression_pool_(std::move(compression_pool)),
       config_(config),
       cluster_(cluster),
       layout_(cluster_buffer_layout(config.buffer.dir, cluster.name)),
@@ -95,6 +113,8 @@ Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)
   options.retry_backoff = cluster_.retry_backoff;
   options.retry_backoff_max = cluster_.retry_backoff_max;
   options.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
+  options.compression = codec(config_.forward.compression);
+  options.compression_pool = compression_pool_;
   forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_, layout_.checkpoint,
                                                       std::move(options));
   if (const auto ec = forwarder_->recover())

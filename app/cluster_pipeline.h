@@ -25,8 +25,10 @@ class ClusterPipeline {
  public:
   // Lives on `executor` (one thread): the client, the forwarder and every
   // ticket completion run there. `tls`: the cluster's (upstream_tls).
+  // `compression_pool`: where forward.compression compresses (none: unused).
   ClusterPipeline(asio::any_io_executor executor, const config::Config& config,
-                  const config::ClusterConfig& cluster, std::shared_ptr<upstream::TlsContext> tls);
+                  const config::ClusterConfig& cluster, std::shared_ptr<upstream::TlsContext> tls,
+                  asio::any_io_executor compression_pool = {});
   ~ClusterPipeline();
 
   // Opens and recovers the buffer, queues what it holds for forwarding and
@@ -83,6 +85,7 @@ class ClusterPipeline {
                  int32_t partition, forwarder::PendingBatch batch, std::error_code result);
 
   asio::any_io_executor executor_;
+  asio::any_io_executor compression_pool_;
   const config::Config& config_;
   const config::ClusterConfig& cluster_;
   const ClusterBufferLayout layout_;

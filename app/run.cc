@@ -44,6 +44,9 @@ namespace {
 // How long a clean shutdown waits for connections to send the answers to
 // requests they had already read.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
+// Enough to keep up with the forwarding of a few clusters; each batch is
+// compressed by one thread.
+constexpr size_t kCompressionThreads = 2;
 
 log::Format log_format(config::LogFormat format) {
   switch (format) {
@@ -116,13 +119,19 @@ int run(const std::string& config_file) {
   log::set_format(log_format(config.log.format));
 
   asio::io_context io(1);
+  // forward.compression compresses on threads of its own, never on the io
+  // thread serving the clients (recompressor.h). Joined once io stops.
+  std::optional<asio::thread_pool> compression_pool;
+  if (config.forward.compression != config::Compression::none)
+    compression_pool.emplace(kCompressionThreads);
   SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
     auto tls = upstream_tls(cluster);
     if (!tls) return fail(tls.error().message);
-    clusters.push_back(
-        std::make_unique<ClusterPipeline>(io.get_executor(), config, cluster, std::move(*tls)));
+    clusters.push_back(std::make_unique<ClusterPipeline>(
+        io.get_executor(), config, cluster, std::move(*tls),
+        compression_pool ? compression_pool->get_executor() : asio::any_io_executor()));
     if (auto opened = clusters.back()->open(metrics.sync_observer(cluster.name)); !opened)
       return fail(opened.error().message);
   }
@@ -291,6 +300,7 @@ int run(const std::string& config_file) {
     asio::co_spawn(io, shut_down(io, listener, admin_server, clusters), asio::detached);
   });
   io.run();
+  if (compression_pool) compression_pool->join();
   return 0;
 }
 

@@ -40,7 +40,10 @@ Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, b
       client_(client),
       log_(log),
       checkpoint_file_(std::move(checkpoint_file)),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  if (options_.compression != protocol::Codec::none)
+    recompressor_.emplace(options_.compression, options_.compression_pool, options_.cluster);
+}
 
 Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t index) {
   auto& slot = partitions_[{topic, index}];
@@ -270,6 +273,8 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
     leader = client_.leader_for(topic, p.index);
     if (!leader) co_return false;
   }
+  if (recompressor_)
+    co_await recompressor_->compress(client_, leader->broker_id, entry.batch, stats_.compression);
   protocol::rewrite_producer(entry.batch, producer_id_, producer_epoch_, p.queue.front_sequence());
   protocol::ProduceRequest request;
   request.acks = -1;

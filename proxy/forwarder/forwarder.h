@@ -17,6 +17,7 @@
 #include "buffer/log.h"
 #include "proxy/asio.h"
 #include "proxy/forwarder/partition_queue.h"
+#include "proxy/forwarder/recompressor.h"
 #include "proxy/upstream/client.h"
 
 namespace ks::forwarder {
@@ -34,12 +35,17 @@ struct ForwarderOptions {
   // Where batches the upstream can never store are kept (as the client sent
   // them), for inspection and replay; null: they are only logged and counted.
   buffer::Log* dead_letter = nullptr;
+  // forward.compression: the codec for uncompressed client batches (none:
+  // sent as they are), and the pool compressing runs on, required for any
+  // other codec (recompressor.h).
+  protocol::Codec compression = protocol::Codec::none;
+  asio::any_io_executor compression_pool;
 };
 
 struct ForwarderStats {
   uint64_t forwarded_batches = 0;
   uint64_t forwarded_records = 0;
-  uint64_t forwarded_bytes = 0;
+  uint64_t forwarded_bytes = 0;  // as sent upstream (compressed or not)
   uint64_t retries = 0;
   uint64_t reconciliations = 0;
   uint64_t dead_lettered_batches = 0;
@@ -48,6 +54,7 @@ struct ForwarderStats {
   // or unreadable): lost.
   uint64_t dropped_batches = 0;
   uint64_t dropped_records = 0;
+  CompressionStats compression;
   // Failed sends by Kafka error name ("not_leader_or_follower"), or
   // "network_exception" / "request_timed_out" when no answer came.
   std::map<std::string, uint64_t> errors;
@@ -113,6 +120,7 @@ class Forwarder {
   buffer::Log& log_;
   std::filesystem::path checkpoint_file_;
   ForwarderOptions options_;
+  std::optional<Recompressor> recompressor_;  // set unless compression is none
   std::map<Key, std::shared_ptr<Partition>> partitions_;
   int64_t producer_id_ = -1;
   int16_t producer_epoch_ = -1;
