@@ -3,7 +3,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
-#include <string>
+
+#include "tests/unit/upstream/test_batch.h"
 
 namespace ks::protocol {
 namespace {
@@ -147,46 +148,8 @@ TEST(RecordBatch, RecordSizesOfRecordsThatDoNotFillTheBatchFail) {
   EXPECT_FALSE(read_record_sizes(batch, sizes));
 }
 
-// The python batch's header (producer, timestamps, epoch) around `count`
-// records of order-like JSON values: a batch worth compressing.
-std::vector<std::byte> orders_batch(int count) {
-  std::vector<std::byte> records;
-  Writer w(records);
-  for (int i = 0; i < count; ++i) {
-    const std::string value = "{\"order_id\":" + std::to_string(100000 + i) + ",\"customer\":\"c-" +
-                              std::to_string(i % 17) + "\",\"status\":\"paid\",\"amount_cents\":" +
-                              std::to_string(i * 131 % 9000) + "}";
-    std::vector<std::byte> record;
-    Writer r(record);
-    r.int8(0);     // attributes
-    r.varlong(i);  // timestamp delta
-    r.varint(i);   // offset delta
-    r.varint(-1);  // null key
-    r.varint(static_cast<int32_t>(value.size()));
-    r.raw(std::as_bytes(std::span(value)));
-    r.varint(0);  // headers
-    w.varint(static_cast<int32_t>(record.size()));
-    w.raw(record);
-  }
-  auto batch = python_batch();
-  batch.resize(kBatchHeaderSize);
-  batch.insert(batch.end(), records.begin(), records.end());
-  std::vector<std::byte> fields;
-  Writer f(fields);
-  f.int32(static_cast<int32_t>(batch.size() - kBatchLogOverhead));
-  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::length);
-  fields.clear();
-  f.int32(count - 1);
-  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::last_offset_delta);
-  fields.clear();
-  f.int32(count);
-  std::copy(fields.begin(), fields.end(), batch.begin() + batch_offset::record_count);
-  rewrite_producer(batch, 4242, 3, 17);  // and the CRC
-  return batch;
-}
-
 TEST(RecordBatch, RecompressedBatchKeepsItsHeaderAndRecords) {
-  const auto original = orders_batch(200);
+  const auto original = upstream::test::orders_batch(200);
   BatchHeader before;
   ASSERT_EQ(validate_produce_batch(original, before), ErrorCode::none);
   for (Codec codec : {Codec::gzip, Codec::snappy, Codec::lz4, Codec::zstd}) {
@@ -221,19 +184,19 @@ TEST(RecordBatch, RecompressedBatchKeepsItsHeaderAndRecords) {
 }
 
 TEST(RecordBatch, CompressedAndControlBatchesAreNotRecompressed) {
-  auto compressed = orders_batch(50);
+  auto compressed = upstream::test::orders_batch(50);
   compressed[batch_offset::attributes + 1] |= std::byte{2};  // snappy already
   const auto as_is = recompress_batch(compressed, Codec::zstd);
   ASSERT_TRUE(as_is);
   EXPECT_FALSE(as_is->has_value());
 
-  auto control = orders_batch(50);
+  auto control = upstream::test::orders_batch(50);
   control[batch_offset::attributes + 1] |= std::byte{0x20};
   const auto untouched = recompress_batch(control, Codec::zstd);
   ASSERT_TRUE(untouched);
   EXPECT_FALSE(untouched->has_value());
 
-  const auto none = recompress_batch(orders_batch(50), Codec::none);
+  const auto none = recompress_batch(upstream::test::orders_batch(50), Codec::none);
   ASSERT_TRUE(none);
   EXPECT_FALSE(none->has_value());
 }
@@ -246,7 +209,7 @@ TEST(RecordBatch, BatchThatWouldNotShrinkIsNotRecompressed) {
 }
 
 TEST(RecordBatch, RecompressingBytesThatAreNoBatchIsAnError) {
-  auto batch = orders_batch(10);
+  auto batch = upstream::test::orders_batch(10);
   batch.pop_back();
   EXPECT_FALSE(recompress_batch(batch, Codec::lz4));
   EXPECT_FALSE(recompress_batch(Bytes(batch).first(20), Codec::lz4));
