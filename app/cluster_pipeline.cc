@@ -35,6 +35,22 @@ buffer::WhenFull when_full(config::WhenFull policy) {
   return buffer::WhenFull::block;
 }
 
+protocol::Codec codec(config::Compression compression) {
+  switch (compression) {
+    case config::Compression::none:
+      return protocol::Codec::none;
+    case config::Compression::gzip:
+      return protocol::Codec::gzip;
+    case config::Compression::snappy:
+      return protocol::Codec::snappy;
+    case config::Compression::lz4:
+      return protocol::Codec::lz4;
+    case config::Compression::zstd:
+      return protocol::Codec::zstd;
+  }
+  return protocol::Codec::none;
+}
+
 // The buffer's reasons, as the produce path reports them to clients.
 std::error_code append_error(std::error_code ec) {
   using server::AppendError;
@@ -98,6 +114,7 @@ Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)
   options.retry_backoff = cluster_.retry_backoff;
   options.retry_backoff_max = cluster_.retry_backoff_max;
   options.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
+  options.compression = codec(config_.forward.compression);
   forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_, layout_.checkpoint,
                                                       std::move(options));
   if (const auto ec = forwarder_->recover())

@@ -44,6 +44,9 @@ namespace {
 // How long a clean shutdown waits for connections to send the answers to
 // requests they had already read.
 constexpr auto kDrainTimeout = std::chrono::seconds(10);
+// Enough to keep up with the forwarding of a few clusters; each batch is
+// compressed by one thread.
+constexpr size_t kBackgroundThreads = 2;
 
 log::Format log_format(config::LogFormat format) {
   switch (format) {
@@ -116,10 +119,11 @@ int run(const std::string& config_file) {
   log::set_format(log_format(config.log.format));
 
   asio::io_context io(1);
-  // Blocking work kept off the io thread. Declared after `io` and before
-  // the clusters: it is joined after they stop and before `io` goes, which
-  // its completions are posted to.
-  asio::thread_pool background(1);
+  // Work that must not stall the io thread serving the clients: checkpoint
+  // saves (an fsync) and forward.compression. Declared after `io` and before
+  // the clusters: joined after they stop and before `io`, which its
+  // completions are posted to.
+  asio::thread_pool background(kBackgroundThreads);
   SidecarMetrics metrics;
   std::vector<std::unique_ptr<ClusterPipeline>> clusters;
   for (const auto& cluster : config.clusters) {
@@ -295,6 +299,7 @@ int run(const std::string& config_file) {
     asio::co_spawn(io, shut_down(io, listener, admin_server, clusters), asio::detached);
   });
   io.run();
+  background.join();
   return 0;
 }
 

@@ -148,7 +148,17 @@ std::string SidecarMetrics::scrape() const {
   auto& forwarded_records =
       out.counter("forwarded_records_total", "Records stored by the upstream cluster");
   auto& forwarded_bytes =
-      out.counter("forwarded_bytes_total", "Record batch bytes stored by the upstream cluster");
+      out.counter("forwarded_bytes_total",
+                  "Record batch bytes stored by the upstream cluster, as sent (compressed by "
+                  "forward.compression)");
+  auto& compressed_batches = out.counter("forward_compression_batches_total",
+                                         "Batches forward.compression sent compressed");
+  auto& compression_input =
+      out.counter("forward_compression_input_bytes_total",
+                  "Bytes of the batches forward.compression compressed, as the clients sent them");
+  auto& compression_output =
+      out.counter("forward_compression_output_bytes_total",
+                  "Bytes of the batches forward.compression compressed, as sent upstream");
   auto& forward_errors =
       out.counter("forward_errors_total",
                   "Failed forwarding attempts by Kafka error (network_exception, "
@@ -211,6 +221,9 @@ std::string SidecarMetrics::scrape() const {
       accepted_bytes.add(labels, static_cast<double>(cluster->accepted().bytes));
       forwarded_records.add(labels, static_cast<double>(forwarded.forwarded_records));
       forwarded_bytes.add(labels, static_cast<double>(forwarded.forwarded_bytes));
+      compressed_batches.add(labels, static_cast<double>(forwarded.compression.batches));
+      compression_input.add(labels, static_cast<double>(forwarded.compression.input_bytes));
+      compression_output.add(labels, static_cast<double>(forwarded.compression.output_bytes));
       for (const auto& [error, count] : forwarded.errors) {
         forward_errors.add({{"cluster", cluster->name()}, {"error", error}},
                            static_cast<double>(count));

@@ -202,10 +202,15 @@ struct TopicConfig {
 };
 
 // How buffered records are sent upstream.
+// forward.compression: what uncompressed client batches are compressed
+// with on their way upstream (Kafka's codecs; none: sent as they are).
+enum class Compression { none, gzip, snappy, lz4, zstd };
+
 struct ForwardConfig {
   int max_in_flight = 5;  // Produce requests per partition leader, 1..5 (idempotence limit)
   Duration linger = std::chrono::milliseconds(0);
   uint64_t max_request_bytes = 1 * kMiB;
+  Compression compression = Compression::none;
 
   bool operator==(const ForwardConfig&) const = default;
 };

@@ -184,6 +184,7 @@ std::string describe(const Config& config) {
   field(out, "max_in_flight", static_cast<uint64_t>(config.forward.max_in_flight));
   duration_field(out, "linger", config.forward.linger);
   size_field(out, "max_request_bytes", config.forward.max_request_bytes);
+  field(out, "compression", name_of(kCompressions, config.forward.compression));
   out << YAML::EndMap;
 
   out << YAML::EndMap;

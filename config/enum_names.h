@@ -38,6 +38,12 @@ inline constexpr std::array<Choice<SaslMechanism>, 3> kSaslMechanisms{
      {"SCRAM-SHA-256", SaslMechanism::scram_sha_256},
      {"SCRAM-SHA-512", SaslMechanism::scram_sha_512}}};
 
+inline constexpr std::array<Choice<Compression>, 5> kCompressions{{{"none", Compression::none},
+                                                                   {"gzip", Compression::gzip},
+                                                                   {"snappy", Compression::snappy},
+                                                                   {"lz4", Compression::lz4},
+                                                                   {"zstd", Compression::zstd}}};
+
 template <typename E, size_t N>
 constexpr std::string_view name_of(const std::array<Choice<E>, N>& choices, E value) {
   for (const Choice<E>& c : choices) {

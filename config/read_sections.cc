@@ -175,6 +175,7 @@ ForwardConfig read_forward(Reader& r, const Item& item) {
   if (auto v = m.get("max_request_bytes")) {
     set_if(out.max_request_bytes, r.size(*v, kMinRequest, kMaxRequest));
   }
+  if (auto v = m.get("compression")) set_if(out.compression, r.one_of(*v, kCompressions));
   m.reject_unknown();
   return out;
 }

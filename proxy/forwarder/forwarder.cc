@@ -61,6 +61,8 @@ Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, b
       checkpoint_(std::make_shared<CheckpointFile>()) {
   checkpoint_->path = std::move(checkpoint_file);
   if (!options_.background) options_.background = executor_;
+  if (options_.compression != protocol::Codec::none)
+    recompressor_.emplace(options_.compression, options_.background, options_.cluster);
 }
 
 Forwarder::Partition& Forwarder::partition(const std::string& topic, int32_t index) {
@@ -291,6 +293,8 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
     leader = client_.leader_for(topic, p.index);
     if (!leader) co_return false;
   }
+  if (recompressor_)
+    co_await recompressor_->compress(client_, leader->broker_id, entry.batch, stats_.compression);
   protocol::rewrite_producer(entry.batch, producer_id_, producer_epoch_, p.queue.front_sequence());
   protocol::ProduceRequest request;
   request.acks = -1;

@@ -17,6 +17,7 @@
 #include "buffer/log.h"
 #include "proxy/asio.h"
 #include "proxy/forwarder/partition_queue.h"
+#include "proxy/forwarder/recompressor.h"
 #include "proxy/upstream/client.h"
 
 namespace ks::forwarder {
@@ -34,16 +35,19 @@ struct ForwarderOptions {
   // Where batches the upstream can never store are kept (as the client sent
   // them), for inspection and replay; null: they are only logged and counted.
   buffer::Log* dead_letter = nullptr;
-  // Where the periodic checkpoint is written: its fsync waits behind the
-  // buffer's own syncs, and must not stall the thread serving clients.
-  // Empty: the forwarder's executor.
+  // forward.compression: the codec for uncompressed client batches (none:
+  // sent as they are; see recompressor.h).
+  protocol::Codec compression = protocol::Codec::none;
+  // Where work runs that must not stall the thread serving clients: the
+  // periodic checkpoint's save (its fsync waits behind the buffer's own
+  // syncs) and compression. Empty: the forwarder's executor.
   asio::any_io_executor background;
 };
 
 struct ForwarderStats {
   uint64_t forwarded_batches = 0;
   uint64_t forwarded_records = 0;
-  uint64_t forwarded_bytes = 0;
+  uint64_t forwarded_bytes = 0;  // as sent upstream (compressed or not)
   uint64_t retries = 0;
   uint64_t reconciliations = 0;
   uint64_t dead_lettered_batches = 0;
@@ -52,6 +56,7 @@ struct ForwarderStats {
   // or unreadable): lost.
   uint64_t dropped_batches = 0;
   uint64_t dropped_records = 0;
+  CompressionStats compression;
   // Failed sends by Kafka error name ("not_leader_or_follower"), or
   // "network_exception" / "request_timed_out" when no answer came.
   std::map<std::string, uint64_t> errors;
@@ -123,6 +128,7 @@ class Forwarder {
   upstream::Client& client_;
   buffer::Log& log_;
   ForwarderOptions options_;
+  std::optional<Recompressor> recompressor_;  // set unless compression is none
   std::map<Key, std::shared_ptr<Partition>> partitions_;
   struct CheckpointFile;
   std::shared_ptr<CheckpointFile> checkpoint_;  // shared with saves in the background

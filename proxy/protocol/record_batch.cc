@@ -4,6 +4,7 @@
 #include <limits>
 
 #include "common/crc32c.h"
+#include "proxy/protocol/compression.h"
 
 namespace ks::protocol {
 namespace {
@@ -109,19 +110,31 @@ bool read_record_sizes(Bytes batch, std::vector<RecordSizes>& out) {
 }
 
 std::string_view compression_name(int codec) {
-  switch (codec) {
-    case 0:
-      return "none";
-    case 1:
-      return "gzip";
-    case 2:
-      return "snappy";
-    case 3:
-      return "lz4";
-    case 4:
-      return "zstd";
+  const auto known = codec_from_id(codec);
+  return known ? codec_name(*known) : "unknown";
+}
+
+Result<std::optional<std::vector<std::byte>>> recompress_batch(Bytes batch, Codec codec) {
+  const std::optional<std::vector<std::byte>> as_is;
+  BatchHeader h;
+  if (!read_batch_header(batch, h) || h.length < 0 || h.total_size() != batch.size()) {
+    return Error{make_error_code(compression_errc::corrupt_input),
+                 "recompress: not one whole record batch"};
   }
-  return "unknown";
+  if (codec == Codec::none || h.compression() != 0 || h.is_control()) return as_is;
+  const Bytes records = batch.subspan(kBatchHeaderSize);
+  auto compressed = compress(codec, records);
+  if (!compressed) return compressed.error();
+  if (compressed->size() >= records.size()) return as_is;
+
+  std::vector<std::byte> out(kBatchHeaderSize + compressed->size());
+  std::memcpy(out.data(), batch.data(), kBatchHeaderSize);
+  std::memcpy(out.data() + kBatchHeaderSize, compressed->data(), compressed->size());
+  store(out, batch_offset::length, static_cast<int32_t>(out.size() - kBatchLogOverhead));
+  store(out, batch_offset::attributes,
+        static_cast<int16_t>((h.attributes & ~0x7) | static_cast<int16_t>(codec)));
+  store(out, batch_offset::crc, static_cast<int32_t>(compute_crc(out)));
+  return std::optional(std::move(out));
 }
 
 void rewrite_producer(std::span<std::byte> batch, int64_t producer_id, int16_t producer_epoch,

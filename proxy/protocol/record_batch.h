@@ -2,13 +2,17 @@
 // Record batch v2 (magic 2), the only format Produce v3+ carries
 // (https://kafka.apache.org/documentation/#recordbatch). The sidecar keeps
 // batches verbatim: it reads the fixed header, checks the CRC, and rewrites
-// only the producer fields when forwarding. Records are only ever looked
-// into for their sizes (`buffer inspect --dump`).
+// only the producer fields when forwarding, and may compress the records
+// section of an uncompressed batch (forward.compression). Records are
+// otherwise only looked into for their sizes (`buffer inspect --dump`).
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
 
+#include "common/result.h"
+#include "proxy/protocol/compression.h"
 #include "proxy/protocol/error_code.h"
 #include "proxy/protocol/wire.h"
 
@@ -85,6 +89,13 @@ bool read_record_sizes(Bytes batch, std::vector<RecordSizes>& out);
 
 // Kafka's name for a compression codec id ("none", "gzip", ...).
 std::string_view compression_name(int codec);
+
+// The batch with its records section compressed with `codec`: the codec
+// bits of the attributes, the length and the CRC change, every other header
+// field stays. Nullopt ("not recompressed") for a batch that is compressed
+// already or a control batch, for Codec::none, and when compressing would
+// not make it smaller. An error for bytes that are not one whole batch.
+Result<std::optional<std::vector<std::byte>>> recompress_batch(Bytes batch, Codec codec);
 
 // Rewrites the producer fields of a batch in place and recomputes its CRC.
 void rewrite_producer(std::span<std::byte> batch, int64_t producer_id, int16_t producer_epoch,

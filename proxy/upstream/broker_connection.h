@@ -76,6 +76,9 @@ class BrokerConnection : public std::enable_shared_from_this<BrokerConnection> {
   // views (records) must stay alive until the awaitable completes.
   template <typename Request>
   awaitable<Result<Response<response_for_t<Request>>>> send(Request request);
+  // The version send() would use for Request, connecting first if needed.
+  template <typename Request>
+  awaitable<Result<int16_t>> version_for();
 
   // Resets the current connection, failing requests in flight; a later
   // send() connects again.
@@ -145,10 +148,15 @@ awaitable<Result<Response<response_for_t<Request>>>> BrokerConnection::send(Requ
     co_return Error{make_error_code(errc::invalid_request),
                     "Produce with acks=0 gets no response; send it with acks=1 or -1"};
   }
-  const auto version =
-      co_await prepare(Request::kApiKey, {Request::kMinVersion, kMaxUpstreamVersion<Request>});
+  const auto version = co_await version_for<Request>();
   if (!version) co_return version.error();
   co_return co_await send_at(std::move(request), *version);
+}
+
+template <typename Request>
+awaitable<Result<int16_t>> BrokerConnection::version_for() {
+  co_return co_await prepare(Request::kApiKey,
+                             {Request::kMinVersion, kMaxUpstreamVersion<Request>});
 }
 
 template <typename Request>

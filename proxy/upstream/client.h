@@ -91,6 +91,11 @@ class Client {
   awaitable<Result<Response<response_for_t<Request>>>> send_to(int32_t broker_id, Request request,
                                                                Lane lane = kSharedLane);
 
+  // The version send_to would send Request at to the broker, connecting
+  // first if needed (a codec the broker reads only from some version on).
+  template <typename Request>
+  awaitable<Result<int16_t>> version_at(int32_t broker_id, Lane lane = kSharedLane);
+
   // Closes the lane's connections (its client connection has gone),
   // failing what is still in flight on them.
   void close_lane(Lane lane);
@@ -147,6 +152,13 @@ awaitable<Result<Response<response_for_t<Request>>>> Client::send_to(int32_t bro
   const auto connection = connection_to_broker(broker_id, lane);
   if (!connection) co_return connection.error();
   co_return co_await (*connection)->send(std::move(request));
+}
+
+template <typename Request>
+awaitable<Result<int16_t>> Client::version_at(int32_t broker_id, Lane lane) {
+  const auto connection = connection_to_broker(broker_id, lane);
+  if (!connection) co_return connection.error();
+  co_return co_await (*connection)->template version_for<Request>();
 }
 
 template <typename Request>

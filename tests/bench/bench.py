@@ -2,7 +2,8 @@
 """The benchmark suite: the sidecar against going straight to the cluster,
 side by side in the same run (the machines are noisy: only ratios travel).
 
-    /usr/bin/python3 tests/bench/bench.py [--smoke] [--only produce,drain,consume,buffer,recovery]
+    /usr/bin/python3 tests/bench/bench.py [--smoke]
+        [--only produce,drain,consume,buffer,recovery,compression]
 
 Scenarios (docs/PERFORMANCE.md explains each and records results):
   produce   the same librdkafka load (bench-produce: acks=all, linger 5 ms)
@@ -17,6 +18,11 @@ Scenarios (docs/PERFORMANCE.md explains each and records results):
             64 concurrent producers against the disk's fdatasync'd
             sequential write limit, measured by the same tool (bench-buffer).
   recovery  a restart after kill -9 with a large buffer: time to listen.
+  compression
+            the drain scenario with JSON order records (bench-produce
+            --payload orders) and forward.compression none, snappy, lz4 and
+            zstd: the bytes sent upstream (the sidecar's metrics) against
+            none's, and the sidecar CPU the drain took.
 
 --smoke runs each with a small load (CI: it proves the suite works; no
 timing is asserted). The buffer lives in $KS_TEST_DIR (default: a temp dir):
@@ -34,12 +40,16 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
 from harness import (MockUpstream, Sidecar, _build_path, passed, port_open,  # noqa: E402
                      test_dir, upstream_total, wait_until, watermarks)
+from test_admin_api import metric, scrape  # noqa: E402
 
 PARTITIONS = 6
 FULL = {"loads": [(1_000_000, 100), (200_000, 1024)], "drain": (200_000, 1024),
-        "consume": (500_000, 100), "buffer_seconds": 3, "recovery_bytes": 1 << 30}
+        "consume": (500_000, 100), "buffer_seconds": 3, "recovery_bytes": 1 << 30,
+        "compression": (200_000, 1024)}
 SMOKE = {"loads": [(20_000, 100), (5_000, 1024)], "drain": (5_000, 1024),
-         "consume": (20_000, 100), "buffer_seconds": 0.3, "recovery_bytes": 16 << 20}
+         "consume": (20_000, 100), "buffer_seconds": 0.3, "recovery_bytes": 16 << 20,
+         "compression": (2_000, 1024)}
+CODECS = ("none", "snappy", "lz4", "zstd")
 
 
 def tool(name, *args, timeout=900):
@@ -53,10 +63,10 @@ def tool(name, *args, timeout=900):
     return json.loads(proc.stdout)
 
 
-def produce(bootstrap, topic, count, size, producers=1):
+def produce(bootstrap, topic, count, size, producers=1, payload="random"):
     return tool("bench-produce", "--bootstrap", bootstrap, "--topic", topic, "--count", count,
                 "--size", size, "--producers", producers, "--linger-ms", 5, "--acks", "all",
-                "--idempotent")
+                "--idempotent", "--payload", payload)
 
 
 class ProcessUsage:
@@ -82,11 +92,12 @@ class ProcessUsage:
         return 0
 
 
-def sidecar(up, name, topic):
+def sidecar(up, name, topic, compression="none"):
     """A fresh sidecar (empty buffer) that knows `topic`'s partition count
     ahead, so it takes produces while the cluster is down."""
     config = {"buffer": {"fsync": "always", "segment_bytes": "64MiB", "max_bytes": "4GiB"},
-              "topics": {topic: {"partitions": PARTITIONS}}}
+              "topics": {topic: {"partitions": PARTITIONS}},
+              "forward": {"compression": compression}}
     return Sidecar(upstream=up, config=config, name=name)
 
 
@@ -143,6 +154,42 @@ def scenario_drain(up, count, size):
         sc.terminate()
     show("drain (records/s)", count / drained, rate(direct), "rec/s")
     print("  %-34s %12.2f s" % ("drain time", drained))
+
+
+def scenario_compression(up, count, size):
+    print("== compression: %d JSON orders of %d B buffered, then drained with "
+          "forward.compression" % (count, size))
+    results = {}
+    for codec in CODECS:
+        topic = "compression-" + codec
+        up.create(topic, PARTITIONS)
+        with sidecar(up, "bench-compression-" + codec, topic, compression=codec) as sc:
+            up.down_all()
+            produce(sc.bootstrap, topic, count, size, payload="orders")
+            usage = ProcessUsage(sc.proc.pid)
+            started = time.monotonic()
+            up.up_all()
+            wait_until(lambda: upstream_total(up.bootstrap, topic, PARTITIONS) >= count,
+                       900, "the backlog to drain", interval=0.2)
+            drained = time.monotonic() - started
+            cpu = usage.cpu_used()
+            samples = scrape(sc)
+            results[codec] = {
+                "drained": drained, "cpu": cpu,
+                "accepted": metric(samples, "kafka_sidecar_accepted_bytes_total"),
+                "upstream": metric(samples, "kafka_sidecar_forwarded_bytes_total")}
+            sc.terminate()
+    base = results["none"]
+    for codec in CODECS:
+        r = results[codec]
+        print(" %s:" % codec)
+        show("bytes sent upstream (MB)", r["upstream"] / 1e6, base["upstream"] / 1e6, "MB",
+             higher_is_better=False, against="none  ")
+        show("drain (records/s)", count / r["drained"], count / base["drained"], "rec/s",
+             against="none  ")
+        print("  %-38s %12.2f s         none   %12.2f s   (+%.2f s, %.1f us/record)" % (
+            "sidecar CPU during the drain", r["cpu"], base["cpu"], r["cpu"] - base["cpu"],
+            (r["cpu"] - base["cpu"]) / count * 1e6))
 
 
 def scenario_consume(up, count, size):
@@ -204,7 +251,7 @@ def scenario_recovery(up, total_bytes):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--smoke", action="store_true", help="small loads (CI)")
-    parser.add_argument("--only", default="produce,drain,consume,buffer,recovery")
+    parser.add_argument("--only", default="produce,drain,consume,buffer,recovery,compression")
     args = parser.parse_args()
     plan = SMOKE if args.smoke else FULL
     only = set(args.only.split(","))
@@ -220,6 +267,8 @@ def main():
             scenario_buffer(plan["buffer_seconds"])
         if "recovery" in only:
             scenario_recovery(up, plan["recovery_bytes"])
+        if "compression" in only:
+            scenario_compression(up, *plan["compression"])
     passed()
 
 

@@ -7,9 +7,10 @@
 //   * the forwarder's split_batches on a Fetch answer, and the header of
 //     each piece;
 //   * `buffer inspect --dump`'s read_record_sizes;
-//   * the forwarder's rewrite_producer, which must leave a valid batch.
-// Nothing here decompresses: the sidecar never looks inside compressed
-// records. Invariants: no crash or UB, and the checks below.
+//   * the forwarder's rewrite_producer, which must leave a valid batch;
+//   * forward.compression's recompress_batch (the codec from the batch's
+//     timestamp), which must too, with the same records inside.
+// Invariants: no crash or UB, and the checks below.
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -18,6 +19,7 @@
 
 #include "common/crc32c.h"
 #include "proxy/asio.h"
+#include "proxy/protocol/compression.h"
 #include "proxy/protocol/record_batch.h"
 #include "proxy/server/producer_state.h"
 #include "tests/fuzz/fuzz_check.h"
@@ -58,6 +60,32 @@ void check_rewrite(Bytes batch, const BatchHeader& before) {
   const size_t records = batch_offset::records;
   KS_FUZZ_CHECK(
       std::memcmp(copy.data() + records, batch.data() + records, batch.size() - records) == 0);
+}
+
+// What forward.compression does to a stored batch: a valid batch with the
+// codec bits set, smaller, the other header fields and the records kept.
+void check_recompress(Bytes batch, const BatchHeader& before) {
+  const auto codec = *codec_from_id(1 + static_cast<int>(before.max_timestamp & 3));
+  const auto result = recompress_batch(batch, codec);
+  KS_FUZZ_CHECK(result.ok());
+  if (!*result) {
+    return;
+  }
+  KS_FUZZ_CHECK(before.compression() == 0 && !before.is_control());
+  const std::vector<std::byte>& packed = **result;
+  KS_FUZZ_CHECK(packed.size() < batch.size());
+  BatchHeader after;
+  KS_FUZZ_CHECK(validate_produce_batch(packed, after) == ErrorCode::none);
+  KS_FUZZ_CHECK(after.compression() == static_cast<int>(codec) &&
+                (after.attributes & ~0x7) == (before.attributes & ~0x7));
+  KS_FUZZ_CHECK(
+      after.base_offset == before.base_offset && after.producer_id == before.producer_id &&
+      after.base_sequence == before.base_sequence && after.record_count == before.record_count &&
+      after.max_timestamp == before.max_timestamp);
+  const auto records = decompress(codec, Bytes(packed).subspan(kBatchHeaderSize), batch.size());
+  KS_FUZZ_CHECK(records.ok() && records->size() == batch.size() - kBatchHeaderSize &&
+                std::memcmp(records->data(), batch.data() + kBatchHeaderSize, records->size()) ==
+                    0);
 }
 
 // ProduceHandler::accept after validation: transactional and control
@@ -135,6 +163,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     KS_FUZZ_CHECK(h.magic == 2 && h.total_size() == input.size());
     KS_FUZZ_CHECK(h.record_count > 0 && h.last_offset_delta == h.record_count - 1);
     check_rewrite(input, h);
+    check_recompress(input, h);
     produce(producers, io, h);
   }
 

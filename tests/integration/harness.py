@@ -282,6 +282,11 @@ class MockUpstream:
         an rtt delays just those responses."""
         self.command("broker-error %d %d %d %d %d" % (broker_id, api_key, code, rtt_ms, count))
 
+    def api_version(self, api_key, min_version, max_version):
+        """The versions of api_key the brokers offer in ApiVersions, for
+        clients connecting from now on."""
+        self.command("apiversion %d %d %d" % (api_key, min_version, max_version))
+
     def clear_errors(self, api_key):
         self.command("clear-errors %d" % api_key)
 

@@ -14,10 +14,12 @@ INIT_PRODUCER_ID = 22
 
 
 def batch(values, producer_id=-1, producer_epoch=-1, base_sequence=-1, transactional=False,
-          timestamp=1_700_000_000_000):
-    """A record batch v2 (bytes) holding `values` (str), no keys."""
+          timestamp=1_700_000_000_000, compression_type=0):
+    """A record batch v2 (bytes) holding `values` (str), no keys; compressed
+    with Kafka's codec id `compression_type` when that makes it smaller."""
     from kafka.record.default_records import DefaultRecordBatchBuilder
-    b = DefaultRecordBatchBuilder(magic=2, compression_type=0, is_transactional=transactional,
+    b = DefaultRecordBatchBuilder(magic=2, compression_type=compression_type,
+                                  is_transactional=transactional,
                                   producer_id=producer_id, producer_epoch=producer_epoch,
                                   base_sequence=base_sequence, batch_size=1 << 20)
     for i, v in enumerate(values):

@@ -5,8 +5,8 @@
    The same producer keeps producing across the reload; what it produced
    before is on A, what it produced after is on B under the new name, each
    exactly once. A client connection opened before the reload still gets
-   answers after it. A change the sidecar only reads at start (buffer
-   size) is named in the log line, not applied.
+   answers after it. Changes the sidecar only reads at start (buffer
+   size, forward.compression) are named in the log line, not applied.
 2. An invalid file (unknown cluster, then broken YAML): refused with a log
    line saying why; the running routes stay in force.
 3. A route change that would move records still buffered (B down) is
@@ -81,9 +81,11 @@ def changed_route(a, b, sc, producer):
     wait_forwarded(a, TOPIC, 300)
     with Connection(sc.bootstrap) as held:
         buffer = dict(sc.config["buffer"], max_bytes="2GiB")
-        line = reload(sc, config_text(sc, routes=routes_to("b", "v2.{topic}"), buffer=buffer),
+        # forward.compression is read at start, like the buffer.
+        line = reload(sc, config_text(sc, routes=routes_to("b", "v2.{topic}"), buffer=buffer,
+                                      forward={"compression": "lz4"}),
                       "config.reloaded")
-        assert "applied=[routes]" in line and "needs_restart=[buffer]" in line, line
+        assert "applied=[routes]" in line and "needs_restart=[buffer,forward]" in line, line
         held.request(API_VERSIONS, 0, b"")
     print("  a connection opened before the reload is still answered after it")
     producer.send("after", 300)

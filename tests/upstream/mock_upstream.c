@@ -60,6 +60,8 @@ static void usage(FILE *f) {
                 "                                     next COUNT requests "
                 "of APIKEY on broker ID\n"
                 "  clear-errors APIKEY\n"
+                "  apiversion APIKEY MIN MAX          versions ApiVersions "
+                "offers (set before clients connect)\n"
                 "  topic-error TOPIC CODE             (CODE 0 clears it)\n"
                 "  coordinator group|transaction KEY ID\n"
 #if HAVE_2_15_API
@@ -247,6 +249,13 @@ static void run_command(char *line) {
                         answer("error create %s failed (see stderr)", argv[1]);
                 else
                         answer("ok");
+        } else if (!strcmp(cmd, "apiversion")) {
+                ARGS(3, 3);
+                INT(1, 0, 32767, a);
+                INT(2, 0, 32767, b);
+                INT(3, 0, 32767, c);
+                answer_err(rd_kafka_mock_set_apiversion(
+                    mcluster, (int16_t)a, (int16_t)b, (int16_t)c));
         } else if (!strcmp(cmd, "error")) {
                 /* Cluster-wide error stack: the next COUNT requests of APIKEY
                  * to any broker fail with CODE (-195 = __TRANSPORT closes the

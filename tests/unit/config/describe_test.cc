@@ -49,6 +49,7 @@ forward:
   max_in_flight: 5
   linger: 0ms
   max_request_bytes: 1MiB
+  compression: none
 )");
 }
 
@@ -71,7 +72,7 @@ routes:
 groups:
   - { groups: "billing-*", cluster: a }
 topics: { orders: { partitions: 12 } }
-forward: { max_in_flight: 2, linger: 1s, max_request_bytes: 10KB }
+forward: { max_in_flight: 2, linger: 1s, max_request_bytes: 10KB, compression: zstd }
 )",
                                 {{"SUB", "$sub"}});
   ASSERT_TRUE(first.ok()) << dump(first);

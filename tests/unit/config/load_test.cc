@@ -55,6 +55,7 @@ TEST(ConfigLoad, Defaults) {
   EXPECT_EQ(c.forward.max_in_flight, 5);
   EXPECT_EQ(c.forward.linger, 0ms);
   EXPECT_EQ(c.forward.max_request_bytes, kMiB);
+  EXPECT_EQ(c.forward.compression, Compression::none);
 }
 
 constexpr std::string_view kFull = R"(
@@ -86,7 +87,7 @@ routes:
 topics:
   orders: { partitions: 6 }
   payments.in: { partitions: 3 }
-forward: { max_in_flight: 1, linger: 5ms, max_request_bytes: 4MiB }
+forward: { max_in_flight: 1, linger: 5ms, max_request_bytes: 4MiB, compression: lz4 }
 )";
 
 TEST(ConfigLoad, FullExample) {
@@ -134,6 +135,7 @@ TEST(ConfigLoad, FullExample) {
   EXPECT_EQ(c.forward.max_in_flight, 1);
   EXPECT_EQ(c.forward.linger, 5ms);
   EXPECT_EQ(c.forward.max_request_bytes, 4 * kMiB);
+  EXPECT_EQ(c.forward.compression, Compression::lz4);
 }
 
 TEST(ConfigLoad, EmptyFileReportsRequiredSections) {

@@ -116,6 +116,22 @@ TEST(ConfigSections, AdvertisedMustBeHostPort) {
             "\"sidecar\" is not host:port, e.g. \"kafka-0:9092\"");
 }
 
+TEST(ConfigSections, ForwardCompressionIsOneOfKafkasCodecs) {
+  const LoadResult r = load(minimal_with("forward: { compression: snapy }\n"));
+  EXPECT_EQ(only(r, "forward.compression").message,
+            "\"snapy\" is not one of none, gzip, snappy, lz4, zstd (did you mean \"snappy\"?)");
+  for (const auto& [word, codec] : {std::pair{"none", Compression::none},
+                                    {"gzip", Compression::gzip},
+                                    {"snappy", Compression::snappy},
+                                    {"lz4", Compression::lz4},
+                                    {"zstd", Compression::zstd}}) {
+    const LoadResult ok =
+        load(minimal_with(std::string("forward: { compression: ") + word + " }\n"));
+    ASSERT_TRUE(ok.ok()) << word;
+    EXPECT_EQ(ok.config->forward.compression, codec);
+  }
+}
+
 TEST(ConfigSections, ForwardMaxInFlight) {
   const LoadResult r = load(minimal_with("forward: { max_in_flight: 6 }\n"));
   EXPECT_EQ(only(r, "forward.max_in_flight").message, "6 is out of range 1..5");

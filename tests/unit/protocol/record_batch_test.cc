@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
+#include "tests/unit/upstream/test_batch.h"
+
 namespace ks::protocol {
 namespace {
 
@@ -142,6 +146,73 @@ TEST(RecordBatch, RecordSizesOfRecordsThatDoNotFillTheBatchFail) {
   batch = python_batch();
   batch.resize(batch.size() - 1);
   EXPECT_FALSE(read_record_sizes(batch, sizes));
+}
+
+TEST(RecordBatch, RecompressedBatchKeepsItsHeaderAndRecords) {
+  const auto original = upstream::test::orders_batch(200);
+  BatchHeader before;
+  ASSERT_EQ(validate_produce_batch(original, before), ErrorCode::none);
+  for (Codec codec : {Codec::gzip, Codec::snappy, Codec::lz4, Codec::zstd}) {
+    const auto result = recompress_batch(original, codec);
+    ASSERT_TRUE(result) << result.error().message;
+    ASSERT_TRUE(result->has_value()) << codec_name(codec);
+    const auto& packed = **result;
+    EXPECT_LT(packed.size(), original.size() / 2) << codec_name(codec);
+
+    BatchHeader after;
+    ASSERT_EQ(validate_produce_batch(packed, after), ErrorCode::none) << codec_name(codec);
+    EXPECT_EQ(after.compression(), static_cast<int>(codec));
+    EXPECT_EQ(after.attributes & ~0x7, before.attributes & ~0x7);
+    EXPECT_EQ(after.total_size(), packed.size());
+    for (int64_t BatchHeader::*field : {&BatchHeader::base_offset, &BatchHeader::max_timestamp,
+                                        &BatchHeader::base_timestamp, &BatchHeader::producer_id}) {
+      EXPECT_EQ(after.*field, before.*field);
+    }
+    EXPECT_EQ(after.partition_leader_epoch, before.partition_leader_epoch);
+    EXPECT_EQ(after.magic, 2);
+    EXPECT_EQ(after.last_offset_delta, before.last_offset_delta);
+    EXPECT_EQ(after.producer_epoch, before.producer_epoch);
+    EXPECT_EQ(after.base_sequence, before.base_sequence);
+    EXPECT_EQ(after.record_count, before.record_count);
+
+    const auto records = decompress(codec, Bytes(packed).subspan(kBatchHeaderSize), 1 << 20);
+    ASSERT_TRUE(records) << records.error().message;
+    EXPECT_TRUE(std::equal(records->begin(), records->end(), original.begin() + kBatchHeaderSize,
+                           original.end()));
+    EXPECT_EQ(records->size(), original.size() - kBatchHeaderSize);
+  }
+}
+
+TEST(RecordBatch, CompressedAndControlBatchesAreNotRecompressed) {
+  auto compressed = upstream::test::orders_batch(50);
+  compressed[batch_offset::attributes + 1] |= std::byte{2};  // snappy already
+  const auto as_is = recompress_batch(compressed, Codec::zstd);
+  ASSERT_TRUE(as_is);
+  EXPECT_FALSE(as_is->has_value());
+
+  auto control = upstream::test::orders_batch(50);
+  control[batch_offset::attributes + 1] |= std::byte{0x20};
+  const auto untouched = recompress_batch(control, Codec::zstd);
+  ASSERT_TRUE(untouched);
+  EXPECT_FALSE(untouched->has_value());
+
+  const auto none = recompress_batch(upstream::test::orders_batch(50), Codec::none);
+  ASSERT_TRUE(none);
+  EXPECT_FALSE(none->has_value());
+}
+
+TEST(RecordBatch, BatchThatWouldNotShrinkIsNotRecompressed) {
+  // Three short distinct records: gzip's own framing outweighs the gain.
+  const auto result = recompress_batch(python_batch(), Codec::gzip);
+  ASSERT_TRUE(result);
+  EXPECT_FALSE(result->has_value());
+}
+
+TEST(RecordBatch, RecompressingBytesThatAreNoBatchIsAnError) {
+  auto batch = upstream::test::orders_batch(10);
+  batch.pop_back();
+  EXPECT_FALSE(recompress_batch(batch, Codec::lz4));
+  EXPECT_FALSE(recompress_batch(Bytes(batch).first(20), Codec::lz4));
 }
 
 }  // namespace
