@@ -113,7 +113,10 @@ Result<void> ClusterPipeline::open(std::function<void(std::chrono::microseconds)
   };
   options.retry_backoff = cluster_.retry_backoff;
   options.retry_backoff_max = cluster_.retry_backoff_max;
-  options.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
+  options.produce.produce_timeout_ms = static_cast<int32_t>(cluster_.request_timeout.count());
+  options.produce.max_in_flight = config_.forward.max_in_flight;
+  options.produce.linger = config_.forward.linger;
+  options.produce.max_request_bytes = config_.forward.max_request_bytes;
   options.compression = codec(config_.forward.compression);
   forwarder_ = std::make_unique<forwarder::Forwarder>(executor_, client_, *log_, layout_.checkpoint,
                                                       std::move(options));

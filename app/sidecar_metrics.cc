@@ -164,6 +164,8 @@ std::string SidecarMetrics::scrape() const {
                   "Failed forwarding attempts by Kafka error (network_exception, "
                   "request_timed_out: no answer)");
   auto& retries = out.counter("forward_retries_total", "Forwarding attempts that are retried");
+  auto& produce_requests = out.counter(
+      "forward_requests_total", "Produce requests sent upstream; a broker's partitions share them");
   auto& reconciliations =
       out.counter("forward_reconciliations_total",
                   "Reads of the upstream log to learn what an ambiguous send stored");
@@ -229,6 +231,7 @@ std::string SidecarMetrics::scrape() const {
                            static_cast<double>(count));
       }
       retries.add(labels, static_cast<double>(forwarded.retries));
+      produce_requests.add(labels, static_cast<double>(forwarded.produce_requests));
       reconciliations.add(labels, static_cast<double>(forwarded.reconciliations));
       dead_lettered.add(labels, static_cast<double>(forwarded.dead_lettered_records));
       dropped.add(labels, static_cast<double>(forwarded.dropped_records));

@@ -58,6 +58,7 @@ Forwarder::Forwarder(asio::any_io_executor executor, upstream::Client& client, b
       client_(client),
       log_(log),
       options_(std::move(options)),
+      coalescer_(executor_, client_, options_.produce),
       checkpoint_(std::make_shared<CheckpointFile>()) {
   checkpoint_->path = std::move(checkpoint_file);
   if (!options_.background) options_.background = executor_;
@@ -296,30 +297,18 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
   if (recompressor_)
     co_await recompressor_->compress(client_, leader->broker_id, entry.batch, stats_.compression);
   protocol::rewrite_producer(entry.batch, producer_id_, producer_epoch_, p.queue.front_sequence());
-  protocol::ProduceRequest request;
-  request.acks = -1;
-  request.timeout_ms = options_.produce_timeout_ms;
-  // Built field by field: GCC 12 rejects nested braced lists in coroutines.
-  protocol::ProduceRequest::ProduceTopic produce_topic;
-  produce_topic.name = topic;
-  produce_topic.partitions.emplace_back().index = p.index;
-  produce_topic.partitions.back().records = protocol::Bytes(entry.batch);
-  request.topics.push_back(std::move(produce_topic));
   p.sent_producer_id = producer_id_;
   p.sent_producer_epoch = producer_epoch_;
 
-  auto result = co_await client_.send_to(leader->broker_id, request);
+  const protocol::Bytes batch(entry.batch);
+  auto result = co_await coalescer_.send(leader->broker_id, topic, p.index, batch);
   if (!result) {
     // Sent, maybe stored, answer lost: look before resending.
     ++stats_.errors[std::string(no_answer_name(result.error().code))];
     p.need_reconcile = true;
     co_return false;
   }
-  if (result->body.topics.size() != 1 || result->body.topics[0].partitions.size() != 1) {
-    p.need_reconcile = true;
-    co_return false;
-  }
-  const auto& answer = result->body.topics[0].partitions[0];
+  const PartitionAnswer& answer = *result;
   const auto error = static_cast<ErrorCode>(answer.error_code);
   if (error != ErrorCode::none) ++stats_.errors[std::string(protocol::name(error))];
   switch (next_after(error)) {

@@ -17,6 +17,7 @@
 #include "buffer/log.h"
 #include "proxy/asio.h"
 #include "proxy/forwarder/partition_queue.h"
+#include "proxy/forwarder/produce_coalescer.h"
 #include "proxy/forwarder/recompressor.h"
 #include "proxy/upstream/client.h"
 
@@ -31,7 +32,8 @@ struct ForwarderOptions {
   std::chrono::milliseconds retry_backoff{100};
   std::chrono::milliseconds retry_backoff_max{10'000};
   std::chrono::milliseconds checkpoint_interval{200};
-  int32_t produce_timeout_ms = 30'000;
+  // How batches travel: requests per broker, their size, the timeout.
+  CoalescerOptions produce;
   // Where batches the upstream can never store are kept (as the client sent
   // them), for inspection and replay; null: they are only logged and counted.
   buffer::Log* dead_letter = nullptr;
@@ -49,6 +51,9 @@ struct ForwarderStats {
   uint64_t forwarded_records = 0;
   uint64_t forwarded_bytes = 0;  // as sent upstream (compressed or not)
   uint64_t retries = 0;
+  // Produce requests sent: fewer than batches where a broker's partitions
+  // shared them (produce_coalescer.h).
+  uint64_t produce_requests = 0;
   uint64_t reconciliations = 0;
   uint64_t dead_lettered_batches = 0;
   uint64_t dead_lettered_records = 0;
@@ -97,7 +102,11 @@ class Forwarder {
   // Stops sending and writes the checkpoint.
   void stop();
 
-  const ForwarderStats& stats() const { return stats_; }
+  ForwarderStats stats() const {
+    ForwarderStats stats = stats_;
+    stats.produce_requests = coalescer_.requests();
+    return stats;
+  }
   Backlog backlog() const;
   std::vector<PartitionStatus> partitions() const;
 
@@ -129,6 +138,7 @@ class Forwarder {
   buffer::Log& log_;
   ForwarderOptions options_;
   std::optional<Recompressor> recompressor_;  // set unless compression is none
+  ProduceCoalescer coalescer_;
   std::map<Key, std::shared_ptr<Partition>> partitions_;
   struct CheckpointFile;
   std::shared_ptr<CheckpointFile> checkpoint_;  // shared with saves in the background

@@ -97,6 +97,8 @@ def prometheus_scrapes(sc):
                    30, "the accepted total in prometheus")
         wait_until(lambda: scraped('kafka_sidecar_forwarded_records_total{cluster="main"}', 300.0),
                    30, "the forwarded total in prometheus")
+        requests = list(query('kafka_sidecar_forward_requests_total{cluster="main"}').values())
+        assert len(requests) == 1 and requests[0] >= 1, requests
         produce_p50 = query('histogram_quantile(0.5, sum by (le) '
                             '(kafka_sidecar_request_duration_seconds_bucket{api="produce"}))')
         assert len(produce_p50) == 1 and list(produce_p50.values())[0] > 0, produce_p50
