@@ -14,6 +14,13 @@ namespace ks::forwarder {
 
 using protocol::ErrorCode;
 
+namespace {
+// At most this much of the batches loaded ahead (next) is held in memory
+// across partitions; past it, a partition loads its next batch when it is
+// the head, as it would without compression.
+constexpr uint64_t kNextBytesBudget = 32 << 20;
+}  // namespace
+
 struct Forwarder::Partition {
   Partition(asio::any_io_executor executor, std::string topic_, int32_t index_,
             PartitionQueue queue_, const ForwarderOptions& options)
@@ -33,6 +40,11 @@ struct Forwarder::Partition {
   int64_t sent_producer_id = -1;
   int16_t sent_producer_epoch = -1;
   bool need_reconcile = false;
+  // The batch after the head, read and compressed while the head was on its
+  // way, so that compressing does not add to each round trip.
+  std::optional<LoadedBatch> next;
+  bool loading_next = false;
+  uint64_t next_reserved = 0;  // of the forwarder's next_bytes_
 };
 
 // The checkpoint file, saved from whichever thread, one save at a time.
@@ -222,7 +234,7 @@ awaitable<void> Forwarder::drain(std::shared_ptr<Partition> p) {
     }
     bool progressed = co_await ensure_producer();
     if (progressed && p->need_reconcile) progressed = co_await reconcile(*p);
-    if (progressed && !p->queue.empty()) progressed = co_await send_front(*p);
+    if (progressed && !p->queue.empty()) progressed = co_await send_front(p);
     if (progressed) {
       p->backoff.reset();
     } else {
@@ -274,9 +286,54 @@ awaitable<bool> Forwarder::ensure_producer() {
   co_return true;
 }
 
-awaitable<bool> Forwarder::send_front(Partition& p) {
-  buffer::Entry entry;
-  if (const auto ec = log_.read(buffer::Position{p.queue.front().position}, &entry)) {
+awaitable<std::error_code> Forwarder::load(uint64_t position, int32_t broker_id, LoadedBatch* out) {
+  out->position = position;
+  out->broker_id = broker_id;
+  if (const auto ec = log_.read(buffer::Position{position}, &out->entry)) co_return ec;
+  if (recompressor_) {
+    co_await recompressor_->compress(client_, broker_id, out->entry.batch, stats_.compression);
+  }
+  co_return std::error_code{};
+}
+
+awaitable<void> Forwarder::load_next(std::shared_ptr<Partition> p, uint64_t position,
+                                     int32_t broker_id) {
+  LoadedBatch loaded;
+  const std::error_code ec = co_await load(position, broker_id, &loaded);
+  p->loading_next = false;
+  if (ec) {
+    release_next(*p);
+  } else {
+    p->next = std::move(loaded);
+  }
+}
+
+void Forwarder::release_next(Partition& p) {
+  p.next.reset();
+  next_bytes_ -= p.next_reserved;
+  p.next_reserved = 0;
+}
+
+awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
+  Partition& p = *shared;
+  const std::string topic = options_.upstream_topic(p.topic);
+  auto leader = client_.leader_for(topic, p.index);
+  if (!leader) {
+    co_await refresh(topic);
+    leader = client_.leader_for(topic, p.index);
+    if (!leader) co_return false;
+  }
+  LoadedBatch loaded;
+  std::error_code read_error;
+  if (p.next && p.next->position == p.queue.front().position &&
+      p.next->broker_id == leader->broker_id) {
+    loaded = std::move(*p.next);
+  } else {
+    read_error = co_await load(p.queue.front().position, leader->broker_id, &loaded);
+  }
+  if (!p.loading_next) release_next(p);
+  buffer::Entry& entry = loaded.entry;
+  if (const auto ec = read_error) {
     // Gone from the buffer (dropped when full, or corrupt): nothing to send.
     log::error("forwarder.batch_unreadable",
                "cluster={} topic={} partition={} position={} error={}", options_.cluster, p.topic,
@@ -287,19 +344,18 @@ awaitable<bool> Forwarder::send_front(Partition& p) {
     dirty_ = true;
     co_return true;
   }
-  const std::string topic = options_.upstream_topic(p.topic);
-  auto leader = client_.leader_for(topic, p.index);
-  if (!leader) {
-    co_await refresh(topic);
-    leader = client_.leader_for(topic, p.index);
-    if (!leader) co_return false;
-  }
-  if (recompressor_)
-    co_await recompressor_->compress(client_, leader->broker_id, entry.batch, stats_.compression);
   protocol::rewrite_producer(entry.batch, producer_id_, producer_epoch_, p.queue.front_sequence());
   p.sent_producer_id = producer_id_;
   p.sent_producer_epoch = producer_epoch_;
 
+  if (recompressor_ && p.queue.size() > 1 && !p.loading_next &&
+      next_bytes_ + p.queue.at(1).bytes <= kNextBytesBudget) {
+    p.loading_next = true;
+    p.next_reserved = p.queue.at(1).bytes;
+    next_bytes_ += p.next_reserved;
+    asio::co_spawn(executor_, load_next(shared, p.queue.at(1).position, leader->broker_id),
+                   asio::detached);
+  }
   const protocol::Bytes batch(entry.batch);
   auto result = co_await coalescer_.send(leader->broker_id, topic, p.index, batch);
   if (!result) {

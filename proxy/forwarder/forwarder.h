@@ -113,10 +113,20 @@ class Forwarder {
  private:
   struct Partition;
   using Key = std::pair<std::string, int32_t>;
+  // A buffered batch as it goes to `broker_id` (compressed for it).
+  struct LoadedBatch {
+    uint64_t position = 0;
+    int32_t broker_id = -1;
+    buffer::Entry entry;
+  };
 
   Partition& partition(const std::string& topic, int32_t partition);
   awaitable<void> drain(std::shared_ptr<Partition> p);
-  awaitable<bool> send_front(Partition& p);
+  awaitable<std::error_code> load(uint64_t position, int32_t broker_id, LoadedBatch* out);
+  // Loads the batch at `position` into p->next, while the head is on its way.
+  awaitable<void> load_next(std::shared_ptr<Partition> p, uint64_t position, int32_t broker_id);
+  void release_next(Partition& p);
+  awaitable<bool> send_front(std::shared_ptr<Partition> p);
   awaitable<bool> reconcile(Partition& p);
   void set_aside(const Partition& p, protocol::ErrorCode error);
   awaitable<bool> ensure_producer();
@@ -139,6 +149,7 @@ class Forwarder {
   ForwarderOptions options_;
   std::optional<Recompressor> recompressor_;  // set unless compression is none
   ProduceCoalescer coalescer_;
+  uint64_t next_bytes_ = 0;  // reserved by partitions' next batches
   std::map<Key, std::shared_ptr<Partition>> partitions_;
   struct CheckpointFile;
   std::shared_ptr<CheckpointFile> checkpoint_;  // shared with saves in the background

@@ -29,6 +29,7 @@ class PartitionQueue {
   bool empty() const { return pending_.empty(); }
   size_t size() const { return pending_.size(); }
   const PendingBatch& front() const { return pending_.front(); }
+  const PendingBatch& at(size_t i) const { return pending_.at(i); }
 
   // The upstream sequence of the head batch, and of its last record.
   int32_t front_sequence() const { return next_sequence_; }
