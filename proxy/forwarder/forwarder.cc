@@ -219,6 +219,13 @@ awaitable<void> Forwarder::refresh(const std::string& topic) {
   co_await client_.refresh_metadata(std::move(topics));
 }
 
+awaitable<std::optional<upstream::Leader>> Forwarder::leader_of(const std::string& topic,
+                                                                int32_t index) {
+  if (auto leader = client_.leader_for(topic, index)) co_return leader;
+  co_await refresh(topic);
+  co_return client_.leader_for(topic, index);
+}
+
 awaitable<void> Forwarder::sleep(std::chrono::milliseconds d) {
   asio::steady_timer timer(executor_, d);
   boost::system::error_code ignored;
@@ -317,12 +324,8 @@ void Forwarder::release_next(Partition& p) {
 awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   Partition& p = *shared;
   const std::string topic = options_.upstream_topic(p.topic);
-  auto leader = client_.leader_for(topic, p.index);
-  if (!leader) {
-    co_await refresh(topic);
-    leader = client_.leader_for(topic, p.index);
-    if (!leader) co_return false;
-  }
+  const auto leader = co_await leader_of(topic, p.index);
+  if (!leader) co_return false;
   LoadedBatch loaded;
   std::error_code read_error;
   if (p.next && p.next->position == p.queue.front().position &&
@@ -424,12 +427,8 @@ void Forwarder::set_aside(const Partition& p, ErrorCode error) {
 
 awaitable<bool> Forwarder::reconcile(Partition& p) {
   const std::string topic = options_.upstream_topic(p.topic);
-  auto leader = client_.leader_for(topic, p.index);
-  if (!leader) {
-    co_await refresh(topic);
-    leader = client_.leader_for(topic, p.index);
-    if (!leader) co_return false;
-  }
+  const auto leader = co_await leader_of(topic, p.index);
+  if (!leader) co_return false;
   int64_t offset = std::max<int64_t>(0, p.queue.last_upstream_offset() + 1);
   std::optional<std::pair<int32_t, int64_t>> last_ours;  // (last sequence, last offset)
   for (;;) {

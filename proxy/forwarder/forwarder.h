@@ -133,6 +133,9 @@ class Forwarder {
   awaitable<void> checkpoint_loop();
   awaitable<void> sleep(std::chrono::milliseconds d);
   awaitable<void> refresh(const std::string& topic);
+  // The partition's leader, from the cached metadata or, if it has none, a
+  // refresh.
+  awaitable<std::optional<upstream::Leader>> leader_of(const std::string& topic, int32_t index);
   // The checkpoint as of now, numbered so that an older one is never saved
   // over a newer one.
   std::pair<uint64_t, buffer::Checkpoint> snapshot();
