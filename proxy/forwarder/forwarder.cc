@@ -28,7 +28,8 @@ struct Forwarder::Partition {
         topic(std::move(topic_)),
         index(index_),
         queue(queue_),
-        wake(executor, asio::steady_timer::time_point::max()) {}
+        wake(executor, asio::steady_timer::time_point::max()),
+        next_loaded(executor, asio::steady_timer::time_point::max()) {}
 
   upstream::Backoff backoff;  // between failed attempts; reset on progress
   std::string topic;
@@ -44,7 +45,9 @@ struct Forwarder::Partition {
   // way, so that compressing does not add to each round trip.
   std::optional<LoadedBatch> next;
   bool loading_next = false;
-  uint64_t next_reserved = 0;  // of the forwarder's next_bytes_
+  uint64_t loading_position = 0;
+  asio::steady_timer next_loaded;  // cancelled when a load of `next` ends
+  uint64_t next_reserved = 0;      // of the forwarder's next_bytes_
 };
 
 // The checkpoint file, saved from whichever thread, one save at a time.
@@ -308,6 +311,7 @@ awaitable<void> Forwarder::load_next(std::shared_ptr<Partition> p, uint64_t posi
   LoadedBatch loaded;
   const std::error_code ec = co_await load(position, broker_id, &loaded);
   p->loading_next = false;
+  p->next_loaded.cancel();
   if (ec) {
     release_next(*p);
   } else {
@@ -326,6 +330,11 @@ awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   const std::string topic = options_.upstream_topic(p.topic);
   const auto leader = co_await leader_of(topic, p.index);
   if (!leader) co_return false;
+  // Compressing the head twice would cost what loading ahead saves.
+  while (p.loading_next && p.loading_position == p.queue.front().position) {
+    boost::system::error_code ignored;
+    co_await p.next_loaded.async_wait(nothrow(ignored));
+  }
   LoadedBatch loaded;
   std::error_code read_error;
   if (p.next && p.next->position == p.queue.front().position &&
@@ -354,6 +363,7 @@ awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   if (recompressor_ && p.queue.size() > 1 && !p.loading_next &&
       next_bytes_ + p.queue.at(1).bytes <= kNextBytesBudget) {
     p.loading_next = true;
+    p.loading_position = p.queue.at(1).position;
     p.next_reserved = p.queue.at(1).bytes;
     next_bytes_ += p.next_reserved;
     asio::co_spawn(executor_, load_next(shared, p.queue.at(1).position, leader->broker_id),
