@@ -9,10 +9,10 @@
 #include <set>
 #include <vector>
 
-#include "proxy/protocol/record_batch.h"
 #include "tests/unit/upstream/mock_cluster.h"
 #include "tests/unit/upstream/run.h"
 #include "tests/unit/upstream/test_batch.h"
+#include "tests/unit/upstream/test_client.h"
 
 namespace ks::forwarder {
 namespace {
@@ -27,16 +27,9 @@ class ProduceCoalescerTest : public ::testing::Test {
  protected:
   ProduceCoalescerTest() {
     mock_.create_topic("orders", kPartitions);  // one broker: it leads them all
-    upstream::ClientOptions options;
-    options.cluster = "test";
-    options.bootstrap = mock_.bootstrap();
-    options.request_timeout = 5s;
-    options.retry_backoff = 10ms;
-    options.retry_backoff_max = 100ms;
-    client_ = std::make_unique<upstream::Client>(io_.get_executor(), options);
+    client_ = std::make_unique<upstream::Client>(
+        io_.get_executor(), upstream::test::test_client_options(mock_.bootstrap()));
     EXPECT_TRUE(run(io_, client_->refresh_metadata({"orders"})));
-    batch_ = upstream::test::python_batch();
-    protocol::rewrite_producer(batch_, -1, -1, -1);
   }
   ~ProduceCoalescerTest() override {
     client_.reset();
@@ -72,7 +65,7 @@ class ProduceCoalescerTest : public ::testing::Test {
   asio::io_context io_;
   upstream::test::MockCluster mock_{1};
   std::unique_ptr<upstream::Client> client_;
-  std::vector<std::byte> batch_;
+  const std::vector<std::byte> batch_ = upstream::test::plain_batch();
 };
 
 TEST_F(ProduceCoalescerTest, BatchesWaitingForTheBrokerLeaveInOneRequest) {

@@ -10,6 +10,7 @@
 #include "tests/unit/upstream/requests.h"
 #include "tests/unit/upstream/run.h"
 #include "tests/unit/upstream/test_batch.h"
+#include "tests/unit/upstream/test_client.h"
 
 namespace ks::upstream {
 namespace {
@@ -31,14 +32,7 @@ class ClientTest : public ::testing::Test {
   }
 
   ClientOptions options(std::vector<std::string> bootstrap = {}) {
-    ClientOptions options;
-    options.cluster = "test";
-    options.bootstrap = bootstrap.empty() ? mock_.bootstrap() : std::move(bootstrap);
-    options.client_id = "upstream-test";
-    options.request_timeout = 5s;
-    options.retry_backoff = 10ms;
-    options.retry_backoff_max = 100ms;
-    return options;
+    return test::test_client_options(bootstrap.empty() ? mock_.bootstrap() : std::move(bootstrap));
   }
 
   // The id of the broker at `address` ("host:port"), from the cached metadata.
@@ -46,12 +40,6 @@ class ClientTest : public ::testing::Test {
     for (const auto& [id, broker] : client_->topology().brokers())
       if (broker.address.to_string() == address) return id;
     return -1;
-  }
-
-  static std::vector<std::byte> plain_batch() {
-    auto batch = test::python_batch();
-    protocol::rewrite_producer(batch, -1, -1, -1);
-    return batch;
   }
 
   static const protocol::ProduceResponse::ProduceTopicResponse::ProducePartitionResponse& only(
@@ -161,7 +149,7 @@ TEST_F(ClientTest, ProducesToTheLeaderAndFetchesTheSameBatchesBack) {
   ASSERT_TRUE(leader);
   ASSERT_EQ(leader->broker_id, 2);
 
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   for (int64_t expected_offset : {0, 3}) {
     auto produced = run(io_, client.send_to(2, test::produce_request("events", 0, batch)));
     ASSERT_TRUE(produced) << produced.error().message;
@@ -233,7 +221,7 @@ TEST_F(ClientTest, LeaderMoveAnswersNotLeaderUntilMetadataIsRefreshed) {
   Client& client = make_client();
   ASSERT_TRUE(run(io_, client.refresh_metadata({"moving"})));
   ASSERT_EQ(client.leader_for("moving", 0)->broker_id, 1);
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   auto before = run(io_, client.send_to(1, test::produce_request("moving", 0, batch)));
   ASSERT_TRUE(before);
   EXPECT_EQ(only(*before).error_code, 0);
@@ -269,7 +257,7 @@ TEST_F(ClientTest, OneBrokerDownLeavesTheClusterReachable) {
   mock_.create_topic("split", 1);
   mock_.set_leader("split", 0, leader);
   ASSERT_TRUE(run(io_, client.refresh_metadata({"split"})));
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   ASSERT_TRUE(run(io_, client.send_to(leader, test::produce_request("split", 0, batch))));
 
   mock_.set_down(leader);
@@ -294,7 +282,7 @@ TEST_F(ClientTest, WholeClusterDownFailsFastFlipsReachabilityAndRecovers) {
   ASSERT_FALSE(refreshed);
   EXPECT_EQ(refreshed.error().code, errc::no_broker_available);
   EXPECT_TRUE(is_retriable(refreshed.error().code));
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   auto produced = run(io_, client.send_to(2, test::produce_request("outage", 0, batch)));
   ASSERT_FALSE(produced);
   EXPECT_EQ(produced.error().code, errc::connection_failed);
@@ -321,7 +309,7 @@ TEST_F(ClientTest, ReusesOneConnectionPerBroker) {
   Client& client = make_client({mock_.bootstrap()[0]});
   ASSERT_TRUE(run(io_, client.refresh_metadata({"reuse"})));
   EXPECT_EQ(client.connection_count(), 1u);
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   for (int i = 0; i < 5; ++i)
     ASSERT_TRUE(run(io_, client.send_to(3, test::produce_request("reuse", 0, batch))));
   ASSERT_TRUE(run(io_, client.refresh_metadata({"reuse"})));
@@ -385,7 +373,7 @@ TEST_F(ClientTest, NoUsableBootstrapAddressMeansNoBroker) {
 
 TEST_F(ClientTest, AcksZeroIsRefusedOnceNotTriedOnEveryBroker) {
   Client& client = make_client();
-  const auto batch = plain_batch();
+  const auto batch = test::plain_batch();
   auto response = run(io_, client.send_any(test::produce_request("t", 0, batch, 0)));
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, errc::invalid_request);

@@ -32,6 +32,14 @@ inline std::vector<std::byte> python_batch() {
   return out;
 }
 
+// The python batch without producer fields, as a non-idempotent client
+// sends it.
+inline std::vector<std::byte> plain_batch() {
+  auto batch = python_batch();
+  protocol::rewrite_producer(batch, -1, -1, -1);
+  return batch;
+}
+
 // The python batch's header (producer, timestamps, epoch) around `count`
 // records of order-like JSON values: a batch worth compressing.
 inline std::vector<std::byte> orders_batch(int count) {
