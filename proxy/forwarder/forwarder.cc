@@ -44,10 +44,9 @@ struct Forwarder::Partition {
   // The batch after the head, read and compressed while the head was on its
   // way, so that compressing does not add to each round trip.
   std::optional<LoadedBatch> next;
-  bool loading_next = false;
-  uint64_t loading_position = 0;
-  asio::steady_timer next_loaded;  // cancelled when a load of `next` ends
-  uint64_t next_reserved = 0;      // of the forwarder's next_bytes_
+  std::optional<uint64_t> loading;  // the position of the batch being loaded into `next`
+  asio::steady_timer next_loaded;   // cancelled when a load of `next` ends
+  uint64_t next_reserved = 0;       // of the forwarder's next_bytes_
 };
 
 // The checkpoint file, saved from whichever thread, one save at a time.
@@ -310,7 +309,7 @@ awaitable<void> Forwarder::load_next(std::shared_ptr<Partition> p, uint64_t posi
                                      int32_t broker_id) {
   LoadedBatch loaded;
   const std::error_code ec = co_await load(position, broker_id, &loaded);
-  p->loading_next = false;
+  p->loading.reset();
   p->next_loaded.cancel();
   if (ec) {
     release_next(*p);
@@ -331,7 +330,7 @@ awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   const auto leader = co_await leader_of(topic, p.index);
   if (!leader) co_return false;
   // Compressing the head twice would cost what loading ahead saves.
-  while (p.loading_next && p.loading_position == p.queue.front().position) {
+  while (p.loading == p.queue.front().position) {
     boost::system::error_code ignored;
     co_await p.next_loaded.async_wait(nothrow(ignored));
   }
@@ -343,7 +342,7 @@ awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   } else {
     read_error = co_await load(p.queue.front().position, leader->broker_id, &loaded);
   }
-  if (!p.loading_next) release_next(p);
+  if (!p.loading) release_next(p);
   buffer::Entry& entry = loaded.entry;
   if (const auto ec = read_error) {
     // Gone from the buffer (dropped when full, or corrupt): nothing to send.
@@ -360,10 +359,9 @@ awaitable<bool> Forwarder::send_front(std::shared_ptr<Partition> shared) {
   p.sent_producer_id = producer_id_;
   p.sent_producer_epoch = producer_epoch_;
 
-  if (recompressor_ && p.queue.size() > 1 && !p.loading_next &&
+  if (recompressor_ && p.queue.size() > 1 && !p.loading &&
       next_bytes_ + p.queue.at(1).bytes <= kNextBytesBudget) {
-    p.loading_next = true;
-    p.loading_position = p.queue.at(1).position;
+    p.loading = p.queue.at(1).position;
     p.next_reserved = p.queue.at(1).bytes;
     next_bytes_ += p.next_reserved;
     asio::co_spawn(executor_, load_next(shared, p.queue.at(1).position, leader->broker_id),
